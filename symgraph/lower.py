@@ -1,0 +1,214 @@
+"""Lowering to NumPy through ``sympy.lambdify``, with the DAG's own sharing.
+
+``sympy.lambdify`` takes a ``cse`` callable returning ``(replacements,
+reduced_exprs)``, the shape ``sympy.cse`` documents. We hand it the sharing
+the DAG already has: every node used more than once (and every node deep in a
+long single-use chain, to keep the printed lines short) becomes one
+replacement, in topological order. Lowering is therefore linear in the DAG
+size; no ``sympy.cse`` search runs. Ops other than arithmetic are printed as
+calls to the registry's NumPy functions, so ``lambdify`` and ``evaluate``
+compute with the same code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
+
+from .errors import NotASymbolError
+from .node import Node, as_node
+from .ops import OPS
+from .sympy_bridge import _const_to_sympy
+from .traverse import count_uses, toposort
+
+__all__ = ["lambdify", "dag_cse"]
+
+# A node whose inline expression would nest deeper than this gets its own
+# line: SymPy's printer recurses, and short lines read better.
+_MAX_INLINE_DEPTH = 24
+
+_FUNCS = {name: sp.Function(f"{name}_") for name in OPS}
+
+
+class _Printer(NumPyPrinter):
+    """NumPy printer that writes floats exactly and huge integers as floats."""
+
+    def _print_Float(self, expr):
+        return repr(float(expr))
+
+    def _print_Integer(self, expr):
+        v = int(expr)
+        if abs(v) < 2**53:
+            return str(v)
+        f = float(v) if v.bit_length() < 1024 else float("inf") * (1 if v > 0 else -1)
+        return repr(f) if f == f and abs(f) != float("inf") else f"numpy.{'-' if v < 0 else ''}inf"
+
+
+def _sympy_of(node: Node, args: list):
+    op = node.op
+    if op == "add":
+        return sp.Add(*args, evaluate=False)
+    if op == "mul":
+        return sp.Mul(*args, evaluate=False)
+    if op == "sub":
+        return sp.Add(args[0], sp.Mul(-1, args[1], evaluate=False), evaluate=False)
+    if op == "neg":
+        return sp.Mul(-1, args[0], evaluate=False)
+    if op == "div":
+        return sp.Mul(args[0], sp.Pow(args[1], -1, evaluate=False), evaluate=False)
+    if op == "pow":
+        return sp.Pow(args[0], args[1], evaluate=False)
+    return _FUNCS[op](*args)
+
+
+def dag_cse(outputs: list, symbol_map: dict):
+    """The DAG's sharing in the form ``sympy.cse`` returns.
+
+    Parameters
+    ----------
+    outputs : list of Node
+    symbol_map : ``{symbol node: sympy symbol}`` for the inputs.
+
+    Returns
+    -------
+    (replacements, reduced) : ``replacements`` is a list of ``(sympy symbol,
+    sympy expression)`` in evaluation order, ``reduced`` the outputs written
+    with those symbols.
+    """
+    order = toposort(outputs)
+    uses = count_uses(order)
+    for o in outputs:
+        uses[o] += 1
+    expr, depth = {}, {}
+    replacements = []
+    for node in order:
+        if node.op == "symbol":
+            if node not in symbol_map:
+                raise NotASymbolError(f"symbol {node.value!r} is not among the arguments")
+            expr[node], depth[node] = symbol_map[node], 0
+            continue
+        if node.op == "const":
+            expr[node], depth[node] = _const_to_sympy(node.value), 0
+            continue
+        e = _sympy_of(node, [expr[a] for a in node.args])
+        d = 1 + max(depth[a] for a in node.args)
+        if uses[node] > 1 or d > _MAX_INLINE_DEPTH:
+            s = sp.Symbol(f"t{len(replacements)}")
+            replacements.append((s, e))
+            e, d = s, 0
+        expr[node], depth[node] = e, d
+    return replacements, [expr[o] for o in outputs]
+
+
+def _flatten_args(args):
+    """Arguments as lambdify wants them (nested lists) and the symbol nodes."""
+    if isinstance(args, (Node, np.ndarray)):
+        args = [args]
+    spec, symbols = [], []
+    for a in args:
+        if isinstance(a, np.ndarray):
+            syms = list(a.ravel())
+            spec.append(("array", a.shape, len(symbols), len(syms)))
+        else:
+            syms = [a]
+            spec.append(("scalar", None, len(symbols), 1))
+        for s in syms:
+            if not isinstance(s, Node) or s.op != "symbol":
+                raise NotASymbolError(f"lambdify arguments must be symbols, not {s!r}")
+        symbols.extend(syms)
+    return spec, symbols
+
+
+def lambdify(args, outputs):
+    """A NumPy function computing ``outputs`` from ``args``.
+
+    Parameters
+    ----------
+    args : a symbol, a sequence of symbols, or object arrays of symbols (an
+        array argument takes one array whose leading axes have its shape).
+    outputs : a node, a sequence of nodes, or an object array of nodes.
+
+    Returns
+    -------
+    callable
+        Takes one value per argument (broadcasting NumPy arrays) and returns a
+        float or array, a list for a sequence of outputs, or an array of shape
+        ``outputs.shape + batch shape`` for an object array of outputs. Its
+        generated source is in ``__doc__`` (as ``sympy.lambdify`` does).
+
+    Examples
+    --------
+    >>> import symgraph as sg
+    >>> x, y = sg.symbols("x y")
+    >>> f = sg.lambdify([x, y], sg.grad(x * sg.sin(y), [x, y]))
+    >>> [round(v, 6) for v in f(2.0, 0.0)]
+    [0.0, 2.0]
+    """
+    spec, symbols = _flatten_args(args)
+    names = {}
+    for s in symbols:
+        if s in names:
+            raise ValueError(f"symbol {s.value!r} appears twice among the arguments")
+        names[s] = sp.Dummy(s.value)
+    is_array = isinstance(outputs, np.ndarray)
+    if is_array:
+        out_shape = outputs.shape
+        out_nodes = [as_node(o) for o in outputs.ravel()]
+    elif isinstance(outputs, (list, tuple)):
+        out_nodes = [as_node(o) for o in outputs]
+    else:
+        out_nodes = [as_node(outputs)]
+    replacements, reduced = dag_cse(out_nodes, names)
+    params = [names[s] for s in symbols]
+    modules = [{f"{name}_": op.numpy for name, op in OPS.items()}, "numpy"]
+    raw = sp.lambdify(
+        params,
+        reduced,
+        modules=modules,
+        printer=_Printer({"fully_qualified_modules": True, "inline": True,
+                          "allow_unknown_functions": True, "user_functions": {}}),
+        cse=lambda _exprs: (replacements, reduced),
+        docstring_limit=None,
+    )
+
+    def unpack(values):
+        if len(values) != len(spec):
+            raise TypeError(f"expected {len(spec)} arguments, got {len(values)}")
+        flat = []
+        for (kind, shape, _start, count), v in zip(spec, values):
+            v = np.asarray(v, dtype=np.float64)
+            if kind == "scalar":
+                flat.append(v)
+            else:
+                if v.shape[: len(shape)] != shape:
+                    raise ValueError(
+                        f"argument of shape {v.shape} does not start with the symbol array's shape {shape}"
+                    )
+                flat.extend(v.reshape((count,) + v.shape[len(shape):]))
+        return flat
+
+    def fn(*values):
+        flat = unpack(values)
+        results = raw(*flat)
+        if is_array:
+            res = np.broadcast_arrays(*[np.asarray(r, dtype=np.float64) for r in results])
+            if not res:
+                return np.zeros(out_shape)
+            return np.stack(res).reshape(out_shape + res[0].shape)
+        results = [r if np.ndim(r) else float(r) for r in results]
+        return results if isinstance(outputs, (list, tuple)) else results[0]
+
+    fn.__doc__ = raw.__doc__
+    fn.__name__ = "lambdified"
+    fn.source = _source_of(raw)
+    return fn
+
+
+def _source_of(raw) -> str:
+    import inspect
+
+    try:
+        return inspect.getsource(raw)
+    except (OSError, TypeError):  # pragma: no cover - linecache should have it
+        return ""
