@@ -1,0 +1,114 @@
+"""Symbolic gradients of the graph layer: ``G.gradients`` (TF1's ``tf.gradients``).
+
+``gradients`` adds one ``Gradients`` operation whose outputs are the gradients
+of ``sum(ys)`` with respect to each ``x``. It records only *what* to
+differentiate; no derivative rule lives in the graph layer. When a session runs
+the op, it evaluates the forward subgraph between the ``xs`` and the ``ys`` as
+``numeric`` tensors with ``requires_grad`` on the ``xs`` and calls
+``backward`` (see :mod:`numeric.graph.session`).
+"""
+
+from __future__ import annotations
+
+from numeric.graph.graph import Operation, Tensor, convert_to_tensor, float64
+
+
+def _as_list(x):
+    if x is None:
+        return None
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def ancestors(tensors, stop=frozenset()):
+    """Tensors reachable backwards from ``tensors`` through op inputs
+    (iterative; ``stop`` tensors are included but not traversed)."""
+    seen = set()
+    stack = list(tensors)
+    while stack:
+        t = stack.pop()
+        if t in seen:
+            continue
+        seen.add(t)
+        if t in stop:
+            continue
+        stack.extend(t.op.inputs)
+    return seen
+
+
+def gradients(ys, xs, grad_ys=None, name="gradients"):
+    """Gradients of ``sum(ys)`` with respect to each tensor in ``xs``.
+
+    Parameters
+    ----------
+    ys : Tensor or list of Tensor
+        Non-scalar ``ys`` are summed (TF1's convention), or weighted by
+        ``grad_ys``.
+    xs : Tensor or list of Tensor
+        Usually variables; any float tensor of the graph works.
+    grad_ys : list, optional
+        Upstream cotangents, one per ``y`` (values or tensors, shaped like ``y``).
+    name : str
+        Name of the ``Gradients`` operation.
+
+    Returns
+    -------
+    list
+        One tensor per ``x``, shaped like ``x``; ``None`` where ``x`` is not
+        connected to any ``y`` (or holds integers), as in TF1.
+
+    Examples
+    --------
+    >>> import numeric.graph as G
+    >>> with G.Graph().as_default():
+    ...     x = G.placeholder((), name="x")
+    ...     (dx,) = G.gradients(x * x, [x])
+    ...     with G.Session() as sess:
+    ...         print(sess.run(dx, {x: 3.0}))
+    6.0
+    """
+    ys = _as_list(ys)
+    xs = _as_list(xs)
+    if not ys or not xs:
+        raise ValueError("gradients needs at least one y and one x")
+    for t in ys + xs:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"gradients: expected graph tensors, got {t!r}")
+    graph = ys[0].graph
+    for t in ys + xs:
+        if t.graph is not graph:
+            raise ValueError(
+                f"gradients: {t.name} is from another graph than {ys[0].name}"
+            )
+    if grad_ys is None:
+        grad_ys = [None] * len(ys)
+    grad_ys = _as_list(grad_ys)
+    if len(grad_ys) != len(ys):
+        raise ValueError(f"gradients: {len(grad_ys)} grad_ys for {len(ys)} ys")
+    gy_tensors = []
+    for y, gy in zip(ys, grad_ys):
+        if gy is not None:
+            gy = convert_to_tensor(gy, graph)
+        gy_tensors.append(gy)
+
+    reachable = ancestors(ys)
+    connected = []
+    for x in xs:
+        if x in reachable and x.dtype == float64 and x not in connected:
+            connected.append(x)
+    if not connected:
+        return [None] * len(xs)
+    inputs = list(ys) + [g for g in gy_tensors if g is not None] + connected
+    attrs = {
+        "ys": tuple(ys),
+        "grad_ys": tuple(gy_tensors),
+        "xs": tuple(connected),
+    }
+    op: Operation = graph.create_op(
+        "Gradients",
+        inputs,
+        [(x._shape, float64) for x in connected],
+        attrs=attrs,
+        name=name,
+    )
+    out = dict(zip(connected, op.outputs))
+    return [out.get(x) for x in xs]
