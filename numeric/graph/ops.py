@@ -365,12 +365,12 @@ for _type, _fn in [
     ("Tanh", "tanh"),
     ("Sigmoid", "sigmoid"),
     ("Relu", "relu"),
-    ("Elu", "elu"),
     ("Softplus", "softplus"),
     ("Sqrt", "sqrt"),
 ]:
     defop(_type, _fn, _same_shape)
-defop("LeakyRelu", "leaky_relu", _same_shape, kwargs=("alpha",))
+defop("Elu", "elu", _same_shape, kwargs=("alpha",))
+defop("LeakyRelu", "leaky_relu", _same_shape, kwargs=("negative_slope",))
 defop("Identity", None, _same_shape, _closed_dtype, compute=_identity_compute)
 
 # Reductions and normalizations along axes
@@ -398,7 +398,7 @@ defop("Convolve2D", "convolve2d", _corr2d_shape, kwargs=("mode",))
 # Losses
 defop("MSE", "mse", _mse_shape)
 defop("CrossEntropy", "cross_entropy", _classification_shape)
-defop("SVMLoss", "svm_loss", _classification_shape)
+defop("SVMLoss", "svm_loss", _classification_shape, kwargs=("delta",))
 
 
 # ----- building nodes -------------------------------------------------------------
@@ -480,17 +480,19 @@ tan = _unary("Tan", "Elementwise tangent.")
 tanh = _unary("Tanh", "Elementwise hyperbolic tangent.")
 sigmoid = _unary("Sigmoid", "Elementwise logistic sigmoid (stable form).")
 relu = _unary("Relu", "Elementwise ``max(x, 0)``; ``relu'(0) = 0``.")
-elu = _unary("Elu", "Elementwise exponential linear unit.")
 softplus = _unary("Softplus", "Elementwise ``log(1 + exp(x))`` (stable form).")
 absolute = _unary("Abs", "Elementwise absolute value; ``abs'(0) = 0``.")
 sqrt = _unary("Sqrt", "Elementwise square root.")
 
 
-def leaky_relu(x, alpha=None, name=None):
-    """Leaky ReLU; ``alpha`` is the negative-side slope (numeric's default if None)."""
-    if alpha is None:
-        return apply_op("LeakyRelu", [x], name)
-    return apply_op("LeakyRelu", [x], name, alpha=alpha)
+def leaky_relu(x, negative_slope=0.01, name=None):
+    """Leaky ReLU with slope ``negative_slope`` for negative inputs."""
+    return apply_op("LeakyRelu", [x], name, negative_slope=float(negative_slope))
+
+
+def elu(x, alpha=1.0, name=None):
+    """Exponential linear unit: ``x`` for x > 0, ``alpha (exp(x) - 1)`` otherwise."""
+    return apply_op("Elu", [x], name, alpha=float(alpha))
 
 
 def identity(x, name=None):
@@ -594,14 +596,14 @@ def cross_entropy(logits, labels, name=None):
     return apply_op("CrossEntropy", [logits, labels], name)
 
 
-def svm_loss(scores, labels, name=None):
+def svm_loss(scores, labels, delta=1.0, name=None):
     """Multiclass hinge loss of ``scores`` (batch, classes) and int ``labels``."""
     labels = convert_to_tensor(labels, _graph_of(scores))
     if labels.dtype != int64:
         raise TypeError(
             f"svm_loss: labels {labels.name} must be int64, not {labels.dtype}"
         )
-    return apply_op("SVMLoss", [scores, labels], name)
+    return apply_op("SVMLoss", [scores, labels], name, delta=float(delta))
 
 
 def _graph_of(x):

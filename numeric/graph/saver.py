@@ -30,7 +30,7 @@ INDEX_FILE = "checkpoint"
 
 
 def _sha256(arr: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(arr).tobytes()).hexdigest()
+    return hashlib.sha256(np.array(arr, order="C").tobytes()).hexdigest()
 
 
 def _fsync_dir(directory: str) -> None:
@@ -263,7 +263,7 @@ class Saver:
         arrays, entries = {}, []
         for i, (name, arr) in enumerate(values.items()):
             key = f"v{i}"
-            arr = np.ascontiguousarray(arr)
+            arr = np.array(arr, order="C")  # ascontiguousarray would make 0-d 1-d
             arrays[key] = arr
             entries.append(
                 {

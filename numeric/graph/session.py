@@ -521,17 +521,20 @@ class Session:
                     values[r.outputs[0]] = _to_value(out, r.outputs[0].dtype)
                     if executed is not None:
                         executed.append(r.name)
-            total = None
+            roots, cotangents = [], []
             for y, gy in zip(ys, grad_ys):
                 if y not in env:
                     continue  # y does not depend on these xs
-                term = env[y]
-                if gy is not None:
-                    term = nm.multiply(term, values[gy])
-                if np.ndim(_array(term)) != 0:
-                    term = nm.sum(term)
-                total = term if total is None else nm.add(total, term)
-            if total is not None:
+                ct = np.ones(np.shape(_array(env[y]))) if gy is None else values[gy]
+                roots.append(env[y])
+                cotangents.append(_array(ct))
+            if len(roots) == 1:
+                roots[0].backward(cotangents[0])
+            elif roots:
+                # d(sum_i <y_i, ct_i>): one backward pass through every y
+                total = nm.sum(nm.multiply(roots[0], cotangents[0]))
+                for y, ct in zip(roots[1:], cotangents[1:]):
+                    total = nm.add(total, nm.sum(nm.multiply(y, ct)))
                 total.backward()
             for x in xs:
                 g = env[x].grad
