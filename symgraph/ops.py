@@ -39,6 +39,9 @@ class OpDef:
         constant parameter); used where the op has kinks.
     note : the subgradient convention, shown in docs and generated code.
     infix : the operator symbol for printing, for arithmetic ops.
+    c_src : a ``str.format`` template of C99 source for generated C code;
+        empty means the NumPy template without its ``np.`` prefix (right for
+        arithmetic and for the functions C's ``<math.h>`` spells like NumPy).
     """
 
     name: str
@@ -50,6 +53,12 @@ class OpDef:
     note: str = ""
     infix: str | None = None
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
+    c_src: str = ""
+
+    @property
+    def c_template(self) -> str:
+        """The C99 template (see ``c_src``)."""
+        return self.c_src or self.np_src.replace("np.", "")
 
 
 OPS: dict[str, OpDef] = {}
@@ -59,11 +68,11 @@ _ARGS = sp.symbols("a0:3", real=True)
 _OUT = sp.Symbol("OUT", real=True)
 
 
-def defop(name, nargs, formula, numpy, np_src, rule=None, note="", infix=None):
+def defop(name, nargs, formula, numpy, np_src, rule=None, note="", infix=None, c_src=""):
     """Declare an op once; see :class:`OpDef`."""
     if name in OPS:
         raise ValueError(f"op {name!r} is declared twice")
-    OPS[name] = OpDef(name, nargs, formula, numpy, np_src, rule, note, infix)
+    OPS[name] = OpDef(name, nargs, formula, numpy, np_src, rule, note, infix, c_src=c_src)
     return OPS[name]
 
 
@@ -146,6 +155,7 @@ defop(
     lambda x, y: x**y,
     np.power,
     "{0} ** {1}",
+    c_src="pow({0}, {1})",
     rule=lambda x, y, out: (
         _mk("mul", y, _mk("pow", x, _mk("sub", y, _c(1)))),
         _mk("mul", out, _mk("log", x)),
@@ -163,9 +173,9 @@ defop("sqrt", 1, sp.sqrt, np.sqrt, "np.sqrt({0})", note="sqrt'(0) = +inf")
 defop("tanh", 1, sp.tanh, np.tanh, "np.tanh({0})")
 defop("sinh", 1, sp.sinh, np.sinh, "np.sinh({0})")
 defop("cosh", 1, sp.cosh, np.cosh, "np.cosh({0})")
-defop("atan", 1, sp.atan, np.arctan, "np.arctan({0})")
-defop("asin", 1, sp.asin, np.arcsin, "np.arcsin({0})")
-defop("acos", 1, sp.acos, np.arccos, "np.arccos({0})")
+defop("atan", 1, sp.atan, np.arctan, "np.arctan({0})", c_src="atan({0})")
+defop("asin", 1, sp.asin, np.arcsin, "np.arcsin({0})", c_src="asin({0})")
+defop("acos", 1, sp.acos, np.arccos, "np.arccos({0})", c_src="acos({0})")
 defop("log1p", 1, sp_log1p, np.log1p, "np.log1p({0})")
 defop("expm1", 1, sp_expm1, np.expm1, "np.expm1({0})")
 # sigmoid' = s*(1-s) and softplus' = sigmoid: the forms of sympy.diff
@@ -176,6 +186,7 @@ defop(
     lambda x: 1 / (1 + sp.exp(-x)),
     scipy.special.expit,
     "_sigmoid({0})",
+    c_src="sigmoid_({0})",
     rule=lambda x, out: (_mk("mul", out, _mk("sub", _c(1), out)),),
 )
 defop(
@@ -184,6 +195,7 @@ defop(
     lambda x: sp.log(1 + sp.exp(x)),
     lambda x: np.logaddexp(0.0, x),
     "np.logaddexp(0.0, {0})",
+    c_src="softplus_({0})",
     rule=lambda x, out: (_mk("sigmoid", x),),
 )
 
@@ -201,9 +213,10 @@ defop(
     sp.Heaviside,
     np.heaviside,
     "np.heaviside({0}, {1})",
+    c_src="heaviside_({0}, {1})",
     rule=lambda x, h0, out: (_c(0), None),
 )
-defop("sign", 1, sp.sign, np.sign, "np.sign({0})", rule=lambda x, out: (_c(0),))
+defop("sign", 1, sp.sign, np.sign, "np.sign({0})", c_src="sign_({0})", rule=lambda x, out: (_c(0),))
 # where(c, a, b) = a if c > 0 else b. Gradients flow only into the branch
 # taken, through where() again, so an inf or NaN in the other branch's
 # derivative cannot leak through a multiplication by zero.
@@ -213,6 +226,7 @@ defop(
     lambda c, a, b: sp.Piecewise((a, c > 0), (b, True)),
     _where_np,
     "np.where({0} > 0, {1}, {2})",
+    c_src="({0} > 0 ? {1} : {2})",
     rule=lambda c, a, b, out: (
         _c(0),
         _mk("where", c, _c(1), _c(0)),
@@ -225,6 +239,7 @@ defop(
     lambda x: sp.Max(0, x),
     lambda x: np.maximum(x, 0.0),
     "np.maximum({0}, 0.0)",
+    c_src="maximum_({0}, 0.0)",
     rule=lambda x, out: (_mk("heaviside", x, _c(0)),),
     note="relu'(0) = 0",
 )
@@ -234,6 +249,7 @@ defop(
     sp.Abs,
     np.abs,
     "np.abs({0})",
+    c_src="fabs({0})",
     rule=lambda x, out: (_mk("sign", x),),
     note="abs'(0) = 0",
 )
@@ -245,6 +261,7 @@ defop(
     sp.Max,
     np.maximum,
     "np.maximum({0}, {1})",
+    c_src="maximum_({0}, {1})",
     rule=lambda x, y, out: (
         _mk("heaviside", _mk("sub", x, y), _c(_HALF)),
         _mk("heaviside", _mk("sub", y, x), _c(_HALF)),
@@ -257,6 +274,7 @@ defop(
     sp.Min,
     np.minimum,
     "np.minimum({0}, {1})",
+    c_src="minimum_({0}, {1})",
     rule=lambda x, y, out: (
         _mk("heaviside", _mk("sub", y, x), _c(_HALF)),
         _mk("heaviside", _mk("sub", x, y), _c(_HALF)),
@@ -270,6 +288,7 @@ defop(
     lambda x, s: sp.Piecewise((x, x > 0), (s * x, True)),
     lambda x, s: np.where(x > 0, x, s * x),
     "np.where({0} > 0, {0}, {1} * {0})",
+    c_src="({0} > 0 ? {0} : {1} * {0})",
     rule=lambda x, s, out: (
         _mk("where", x, _c(1), s),
         _mk("where", x, _c(0), x),
@@ -291,6 +310,7 @@ defop(
     lambda x, a: sp.Piecewise((x, x > 0), (a * (sp.exp(x) - 1), True)),
     _elu_np,
     "np.where({0} > 0, {0}, {1} * np.expm1(np.minimum({0}, 0.0)))",
+    c_src="({0} > 0 ? {0} : {1} * expm1(minimum_({0}, 0.0)))",
     rule=lambda x, a, out: (
         _mk("where", x, _c(1), _mk("mul", a, _mk("exp", _mk("minimum", x, _c(0))))),
         _mk("where", x, _c(0), _mk("expm1", _mk("minimum", x, _c(0)))),
