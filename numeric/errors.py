@@ -33,3 +33,11 @@ class FeedError(ToolkitError, ValueError):
 
 class CheckpointError(ToolkitError, ValueError):
     """A checkpoint is corrupt, truncated, or does not match the graph."""
+
+
+class ArgumentError(ToolkitError, ValueError):
+    """An argument has a value the operation does not accept (names the argument)."""
+
+
+class DifferentiationError(ToolkitError, ValueError):
+    """A gradient was asked for that the engine cannot give (names the reason)."""

@@ -1,0 +1,115 @@
+"""numeric: a reverse-mode automatic differentiation engine on NumPy arrays.
+
+``import numeric as nm``. Tensors record the primitives applied to them;
+``Tensor.backward``, ``nm.grad`` and ``nm.value_and_grad`` sweep back through
+the record. See ``docs/numeric.md``.
+"""
+
+from numeric import prims as _prims  # noqa: F401  (fills the registry)
+from numeric.errors import GradcheckError, ShapeError
+from numeric.gradcheck import gradcheck
+from numeric.prims.conv import conv2d, convolve2d, correlate2d
+from numeric.prims.elementwise import (
+    abs,
+    acos,
+    add,
+    asin,
+    atan,
+    cos,
+    cosh,
+    divide,
+    elu,
+    exp,
+    expm1,
+    leaky_relu,
+    log,
+    log1p,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    power,
+    relu,
+    sigmoid,
+    sign,
+    sin,
+    sinh,
+    softplus,
+    sqrt,
+    subtract,
+    tan,
+    tanh,
+    where,
+)
+from numeric.prims.linalg import matmul
+from numeric.prims.loss import (
+    cross_entropy,
+    log_softmax,
+    logsumexp,
+    mse,
+    softmax,
+    svm_loss,
+)
+from numeric.prims.pool import avg_pool2d, max_pool2d
+from numeric.prims.reduce import max, mean, sum
+from numeric.prims.shape import reshape, transpose
+from numeric.tape import Tensor, no_grad, tensor
+from numeric.transforms import grad, value_and_grad
+
+__all__ = [
+    "GradcheckError",
+    "ShapeError",
+    "Tensor",
+    "abs",
+    "acos",
+    "add",
+    "asin",
+    "atan",
+    "avg_pool2d",
+    "conv2d",
+    "convolve2d",
+    "correlate2d",
+    "cos",
+    "cosh",
+    "cross_entropy",
+    "divide",
+    "elu",
+    "exp",
+    "expm1",
+    "grad",
+    "gradcheck",
+    "leaky_relu",
+    "log",
+    "log1p",
+    "log_softmax",
+    "logsumexp",
+    "matmul",
+    "max",
+    "max_pool2d",
+    "maximum",
+    "mean",
+    "minimum",
+    "mse",
+    "multiply",
+    "negative",
+    "no_grad",
+    "power",
+    "relu",
+    "reshape",
+    "sigmoid",
+    "sign",
+    "sin",
+    "sinh",
+    "softmax",
+    "softplus",
+    "sqrt",
+    "subtract",
+    "sum",
+    "svm_loss",
+    "tan",
+    "tanh",
+    "tensor",
+    "transpose",
+    "value_and_grad",
+    "where",
+]

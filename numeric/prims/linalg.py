@@ -1,0 +1,73 @@
+"""Matrix product, with NumPy's ``matmul`` semantics (1-D promotion, batching).
+
+Part of the registry in :mod:`numeric.registry`. The VJP promotes 1-D operands
+to matrices, multiplies by the other operand's transpose and undoes batch
+broadcasting with :func:`unbroadcast`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numeric.errors import ShapeError
+from numeric.prims.reduce import unbroadcast
+from numeric.prims.shape import reshape, transpose
+from numeric.registry import defprim, defvjp, needs_grad
+from numeric.tape import apply
+
+
+def _matmul_impl(x, y):
+    if x.ndim == 0 or y.ndim == 0:
+        raise ShapeError(
+            f"matmul: shapes {x.shape} and {y.shape}: scalar operands are not allowed"
+        )
+    inner_y = y.shape[0] if y.ndim == 1 else y.shape[-2]
+    if x.shape[-1] != inner_y:
+        raise ShapeError(f"matmul: shapes {x.shape} and {y.shape} do not align")
+    try:
+        return np.matmul(x, y)
+    except ValueError:
+        raise ShapeError(
+            f"matmul: batch dimensions of shapes {x.shape} and {y.shape} "
+            "cannot be broadcast together"
+        ) from None
+
+
+matmul_p = defprim("matmul", _matmul_impl, 2)
+
+
+def matmul(x, y):
+    """Matrix product ``x @ y`` with ``np.matmul`` semantics.
+
+    Raises
+    ------
+    ShapeError
+        When the inner dimensions differ, e.g.
+        "matmul: shapes (2, 3) and (4, 5) do not align".
+    """
+    return apply(matmul_p, x, y)
+
+
+def _swap_last(a):
+    if a.ndim == 2:
+        return transpose(a)
+    axes = tuple(range(a.ndim - 2)) + (a.ndim - 1, a.ndim - 2)
+    return transpose(a, axes)
+
+
+def matmul_vjp(g, ans, x, y):
+    # promote vectors to matrices: x (k,) -> (1, k), y (k,) -> (k, 1)
+    x2 = reshape(x, (1, x.shape[0])) if x.ndim == 1 else x
+    y2 = reshape(y, (y.shape[0], 1)) if y.ndim == 1 else y
+    if x.ndim == 1 or y.ndim == 1:
+        batch = np.broadcast_shapes(x2.shape[:-2], y2.shape[:-2])
+        g = reshape(g, batch + (x2.shape[-2], y2.shape[-1]))
+    gx = gy = None
+    if needs_grad(x):
+        gx = reshape(unbroadcast(matmul(g, _swap_last(y2)), x2.shape), x.shape)
+    if needs_grad(y):
+        gy = reshape(unbroadcast(matmul(_swap_last(x2), g), y2.shape), y.shape)
+    return (gx, gy)
+
+
+defvjp(matmul_p, matmul_vjp)

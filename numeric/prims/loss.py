@@ -1,0 +1,170 @@
+"""Log-sum-exp, softmax and the losses built on them.
+
+Part of the registry in :mod:`numeric.registry`. ``logsumexp``, ``softmax`` and
+``log_softmax`` are primitives computed in their stable forms (shift by the
+maximum); ``mse``, ``cross_entropy`` and ``svm_loss`` are compositions of
+primitives, so their gradients come from the registry with no rule of their own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numeric.errors import ArgumentError, DifferentiationError, ShapeError
+from numeric.prims.elementwise import exp, relu, where
+from numeric.prims.reduce import _axes, _kept_shape, _ndim, _regrow, mean, sum
+from numeric.prims.shape import reshape
+from numeric.registry import defprim, defvjp
+from numeric.tape import Tensor, apply
+
+
+def _stable_lse(x, axis):
+    """log(sum(exp(x))) over ``axis`` with keepdims, shifted by the maximum."""
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)  # all -inf (or inf) slices: no shift
+    return np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+
+
+# ----- logsumexp -----
+
+
+def _logsumexp_impl(x, axis, keepdims):
+    out = _stable_lse(x, axis)
+    if keepdims:
+        return out
+    axes = _axes(axis, x.ndim)
+    return np.reshape(out, tuple(n for i, n in enumerate(x.shape) if i not in axes))
+
+
+logsumexp_p = defprim("logsumexp", _logsumexp_impl, 1)
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    """``log(sum(exp(x), axis))`` computed stably (finite for |x| ~ 1000)."""
+    axis = None if axis is None else _axes(axis, _ndim(x))
+    return apply(logsumexp_p, x, axis=axis, keepdims=bool(keepdims))
+
+
+def logsumexp_vjp(g, ans, x, axis, keepdims):
+    # d lse / dx = softmax(x) = exp(x - lse)
+    lse = ans if keepdims else reshape(ans, _kept_shape(x.shape, axis))
+    return (_regrow(g, x, axis, keepdims) * exp(x - lse),)
+
+
+defvjp(logsumexp_p, logsumexp_vjp)
+
+# ----- softmax / log_softmax -----
+
+
+def _softmax_impl(x, axis):
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+softmax_p = defprim("softmax", _softmax_impl, 1)
+
+
+def softmax(x, axis=-1):
+    """``exp(x) / sum(exp(x), axis)``, shifted by the maximum for stability."""
+    return apply(softmax_p, x, axis=_axes(axis, _ndim(x)))
+
+
+def softmax_vjp(g, ans, x, axis):
+    # J^T g = s * (g - <g, s>)
+    return (ans * (g - sum(g * ans, axis=axis, keepdims=True)),)
+
+
+defvjp(softmax_p, softmax_vjp)
+
+
+def _log_softmax_impl(x, axis):
+    return x - _stable_lse(x, axis)
+
+
+log_softmax_p = defprim("log_softmax", _log_softmax_impl, 1)
+
+
+def log_softmax(x, axis=-1):
+    """``x - logsumexp(x, axis, keepdims=True)``, finite for |x| ~ 1000."""
+    return apply(log_softmax_p, x, axis=_axes(axis, _ndim(x)))
+
+
+def log_softmax_vjp(g, ans, x, axis):
+    # J^T g = g - softmax(x) * sum(g)
+    return (g - exp(ans) * sum(g, axis=axis, keepdims=True),)
+
+
+defvjp(log_softmax_p, log_softmax_vjp)
+
+# ----- Losses (compositions) -----
+
+
+def _as_tensor(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _class_labels(labels, n: int, k: int, op: str) -> np.ndarray:
+    """Validate integer class labels for ``n`` rows of ``k`` classes."""
+    if isinstance(labels, Tensor):
+        if labels._tracked:
+            raise DifferentiationError(
+                f"{op}: labels are class indices and not differentiable; pass "
+                "them as an array or a tensor without requires_grad"
+            )
+        labels = labels.data
+    labels = np.asarray(labels)
+    if labels.shape != (n,):
+        raise ShapeError(
+            f"{op}: labels must have shape ({n},) to match scores of shape "
+            f"({n}, {k}), got {labels.shape}"
+        )
+    if labels.dtype.kind == "f" and np.all(labels == np.round(labels)):
+        labels = labels.astype(np.intp)
+    if labels.dtype.kind not in "iu":
+        raise ArgumentError(f"{op}: labels must be integers, got dtype {labels.dtype}")
+    if n and (labels.min() < 0 or labels.max() >= k):
+        bad = labels[(labels < 0) | (labels >= k)][0]
+        raise ArgumentError(f"{op}: labels must lie in [0, {k}), got {bad}")
+    return labels.astype(np.intp)
+
+
+def _scores_2d(scores, op: str) -> Tensor:
+    scores = _as_tensor(scores)
+    if scores.ndim != 2:
+        raise ShapeError(f"{op}: scores must have shape (N, K), got {scores.shape}")
+    return scores
+
+
+def mse(pred, target):
+    """Mean squared error ``mean((pred - target)**2)``; shapes must be equal."""
+    pred, target = _as_tensor(pred), _as_tensor(target)
+    if pred.shape != target.shape:
+        raise ShapeError(
+            f"mse: pred and target shapes {pred.shape} and {target.shape} differ"
+        )
+    diff = pred - target
+    return mean(diff * diff)
+
+
+def cross_entropy(logits, labels):
+    """Softmax cross-entropy of ``logits`` (N, K) against integer ``labels``
+    (N,), averaged over the batch; computed through ``log_softmax``."""
+    logits = _scores_2d(logits, "cross_entropy")
+    n, k = logits.shape
+    labels = _class_labels(labels, n, k, "cross_entropy")
+    picked = log_softmax(logits, axis=1)[np.arange(n), labels]
+    return -mean(picked)
+
+
+def svm_loss(scores, labels, delta=1.0):
+    """Multiclass SVM hinge loss (CS231n): the batch mean of
+    ``sum_{j != y} max(0, s_j - s_y + delta)``. A margin exactly at 0 gets no
+    gradient (relu'(0) = 0)."""
+    scores = _scores_2d(scores, "svm_loss")
+    n, k = scores.shape
+    labels = _class_labels(labels, n, k, "svm_loss")
+    correct = reshape(scores[np.arange(n), labels], (n, 1))
+    margins = relu(scores - correct + float(delta))
+    others = np.ones((n, k), dtype=bool)
+    others[np.arange(n), labels] = False
+    return sum(where(others, margins, 0.0)) / max(n, 1)
