@@ -15,7 +15,14 @@ import numpy as np
 from .errors import ShapeError
 from .node import Node, as_node, const, make, symbol
 
-__all__ = ["symbols_array", "correlate2d", "convolve2d", "elementwise"]
+__all__ = [
+    "avg_pool2d",
+    "convolve2d",
+    "correlate2d",
+    "elementwise",
+    "max_pool2d",
+    "symbols_array",
+]
 
 
 def symbols_array(prefix: str, shape) -> np.ndarray:
@@ -152,3 +159,94 @@ def elementwise(op: str, *operands):
             out[idx] = make(op, *[as_node(a[idx]) for a in arrays])
         return out
     return make(op, *[as_node(o) for o in operands])
+
+
+# ----- Pooling ----------------------------------------------------------------
+def _pool_windows(x, size, stride, what: str):
+    """Validate a pooling call; yield (output index, window entries row-major)."""
+    arr = np.asarray(x, dtype=object)
+    if arr.ndim < 2:
+        raise ShapeError(f"{what}: input must be at least 2-D, got shape {arr.shape}")
+    kh, kw = _pair(size, "size", what)
+    sh, sw = (kh, kw) if stride is None else _pair(stride, "stride", what)
+    h, w = arr.shape[-2:]
+    if kh > h or kw > w:
+        raise ShapeError(f"{what}: window {(kh, kw)} is larger than the input {(h, w)}")
+    out_shape = arr.shape[:-2] + ((h - kh) // sh + 1, (w - kw) // sw + 1)
+    windows = []
+    for idx in np.ndindex(out_shape):
+        *lead, i, j = idx
+        block = arr[(*lead, slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw))]
+        windows.append((idx, [as_node(v) for v in block.ravel()]))
+    return out_shape, windows
+
+
+def _pair(v, what: str, op: str) -> tuple:
+    pair = (v, v) if isinstance(v, (int, np.integer)) else tuple(v)
+    if (
+        len(pair) != 2
+        or not all(isinstance(p, (int, np.integer)) and not isinstance(p, bool) for p in pair)
+        or min(pair) < 1
+    ):
+        raise ValueError(f"{op}: {what} must be a positive int or a pair of them, not {v!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def max_pool2d(x, size, stride=None) -> np.ndarray:
+    """Max pooling over the last two axes of an object array.
+
+    Each output entry is a left fold of ``maximum`` over its window in
+    row-major order, so backpropagation through it is the max gate's routing:
+    the whole gradient goes to the window's largest entry.
+
+    Parameters
+    ----------
+    x : array of nodes or numbers, at least 2-D (leading axes are kept,
+        e.g. channels)
+    size : int or (int, int), the window
+    stride : int or (int, int), default ``size`` (non-overlapping windows)
+
+    Returns
+    -------
+    Object array of shape ``x.shape[:-2] + ((H - kh) // sh + 1, (W - kw) // sw + 1)``.
+
+    Notes
+    -----
+    At a tie inside a window the gradient follows ``maximum``'s convention
+    (1/2 to each argument of the tied ``maximum``), so tied entries share it
+    unevenly; ``numeric.max_pool2d`` gives all of it to the first entry. Use
+    distinct values when the routing is the point of an exercise.
+
+    Examples
+    --------
+    >>> import symgraph as sg
+    >>> sg.max_pool2d(sg.symbols_array("x", (2, 2)), 2)
+    array([[maximum(maximum(maximum(x_0_0, x_0_1), x_1_0), x_1_1)]], dtype=object)
+    """
+    out_shape, windows = _pool_windows(x, size, stride, "max_pool2d")
+    out = np.empty(out_shape, dtype=object)
+    for idx, entries in windows:
+        acc = entries[0]
+        for e in entries[1:]:
+            acc = make("maximum", acc, e)
+        out[idx] = acc
+    return out
+
+
+def avg_pool2d(x, size, stride=None) -> np.ndarray:
+    """Average pooling over the last two axes: each window's sum divided by its size.
+
+    Parameters as :func:`max_pool2d`. Backpropagation spreads each upstream
+    gradient evenly, ``1 / (kh * kw)`` to every entry of the window.
+
+    Examples
+    --------
+    >>> import symgraph as sg
+    >>> sg.avg_pool2d(sg.symbols_array("x", (1, 2)), (1, 2))
+    array([[(x_0_0 + x_0_1) / 2]], dtype=object)
+    """
+    out_shape, windows = _pool_windows(x, size, stride, "avg_pool2d")
+    out = np.empty(out_shape, dtype=object)
+    for idx, entries in windows:
+        out[idx] = make("div", _sum(entries), const(len(entries)))
+    return out
