@@ -5,6 +5,7 @@ fetches need in a :class:`Session`; gradients and optimizer steps use the
 ``numeric`` engine's primitives and VJPs. See ``docs/tf1_graphs.md``.
 """
 
+from numeric.errors import CheckpointError, FeedError, NonFiniteError, ShapeError
 from numeric.graph import train
 from numeric.graph.errors import ClosedSessionError, FailedPreconditionError, GraphError
 from numeric.graph.gradients import gradients
@@ -87,13 +88,17 @@ from numeric.graph.variables import (
 )
 
 __all__ = [
+    "CheckpointError",
     "ClosedSessionError",
     "FailedPreconditionError",
+    "FeedError",
     "Graph",
     "GraphError",
+    "NonFiniteError",
     "Operation",
     "RunMetadata",
     "Session",
+    "ShapeError",
     "Tensor",
     "TensorShape",
     "Variable",
