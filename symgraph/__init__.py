@@ -17,6 +17,7 @@ from .errors import (
     ToolkitError,
     UnboundSymbolError,
 )
+from .check import check, verify
 from .evaluate import evaluate
 from .grad import grad, hessian, jacobian
 from .lower import lambdify
@@ -28,7 +29,7 @@ from .teach import backprop_table, to_dot
 __all__ = [
     "Node", "symbols", "symbols_array", "parse", "from_sympy", "to_sympy",
     "grad", "jacobian", "hessian", "evaluate", "lambdify",
-    "correlate2d", "convolve2d", "count_nodes",
+    "correlate2d", "convolve2d", "count_nodes", "check", "verify",
     "max_pool2d", "avg_pool2d", "backprop_table", "to_dot",
     "sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs",
     "maximum", "minimum", "leaky_relu", "elu", "softplus", "atan", "asin", "acos",

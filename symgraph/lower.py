@@ -12,9 +12,14 @@ compute with the same code.
 
 from __future__ import annotations
 
+import builtins
+import heapq
+import re
+
 import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.precedence import PRECEDENCE
 
 from .errors import NotASymbolError
 from .node import Node, as_node
@@ -32,7 +37,36 @@ _FUNCS = {name: sp.Function(f"{name}_") for name in OPS}
 
 
 class _Printer(NumPyPrinter):
-    """NumPy printer that writes floats exactly and huge integers as floats."""
+    """NumPy printer for lowered DAGs.
+
+    Writes floats exactly, huge integers as floats, and sums and products in
+    the order the DAG holds them (SymPy's printer would sort the terms of
+    every sum first, which is slow and reorders the user's structure).
+    """
+
+    def _print_Add(self, expr):
+        out = []
+        for i, term in enumerate(expr.args):
+            negated = term.is_Mul and len(term.args) == 2 and term.args[0] == -1
+            if i == 0:
+                out.append(self._print(term) if not negated else self._print_Mul(term))
+            elif negated:
+                out.append(" - " + self.parenthesize(term.args[1], PRECEDENCE["Add"]))
+            else:
+                out.append(" + " + self.parenthesize(term, PRECEDENCE["Add"]))
+        return "".join(out)
+
+    def _print_Mul(self, expr):
+        args = expr.args
+        if len(args) != 2:
+            return super()._print_Mul(expr)
+        a, b = args
+        if a == -1:
+            return "-" + self.parenthesize(b, PRECEDENCE["Mul"])
+        left = self.parenthesize(a, PRECEDENCE["Mul"], strict=True)
+        if b.is_Pow and b.exp == -1:
+            return left + "/" + self.parenthesize(b.base, PRECEDENCE["Mul"])
+        return left + "*" + self.parenthesize(b, PRECEDENCE["Mul"])
 
     def _print_Float(self, expr):
         return repr(float(expr))
@@ -77,28 +111,99 @@ def dag_cse(outputs: list, symbol_map: dict):
     with those symbols.
     """
     order = toposort(outputs)
-    uses = count_uses(order)
-    for o in outputs:
-        uses[o] += 1
-    expr, depth = {}, {}
+    names = _temporary_names(order, outputs)
+    expr = {}
     replacements = []
     for node in order:
         if node.op == "symbol":
             if node not in symbol_map:
                 raise NotASymbolError(f"symbol {node.value!r} is not among the arguments")
-            expr[node], depth[node] = symbol_map[node], 0
+            expr[node] = symbol_map[node]
+        elif node.op == "const":
+            expr[node] = _const_to_sympy(node.value)
+        else:
+            e = _sympy_of(node, [expr[a] for a in node.args])
+            if node in names:
+                s = sp.Symbol(names[node])
+                replacements.append((s, e))
+                e = s
+            expr[node] = e
+    return replacements, [expr[o] for o in outputs]
+
+
+def _temporary_names(order: list, outputs: list) -> dict:
+    """Which nodes get a line of their own, and the variable each is kept in.
+
+    A node used more than once, or nested too deep to inline, becomes a
+    temporary. Temporaries reuse the names of temporaries that are dead (used
+    for the last time on an earlier line or the current one), so the lowered
+    function keeps only the live intermediates in memory: on a batch, a
+    gradient with hundreds of intermediates then runs in cache instead of
+    holding every array to the end.
+    """
+    uses = count_uses(order)
+    for o in outputs:
+        uses[o] += 1
+    depth, refs = {}, {}
+    temps, temp_refs = [], {}
+    for node in order:
+        if not node.args:
+            depth[node], refs[node] = 0, ()
             continue
-        if node.op == "const":
-            expr[node], depth[node] = _const_to_sympy(node.value), 0
-            continue
-        e = _sympy_of(node, [expr[a] for a in node.args])
+        inline = set()
+        for a in node.args:
+            if a in temp_refs:
+                inline.add(a)
+            else:
+                inline.update(refs[a])
         d = 1 + max(depth[a] for a in node.args)
         if uses[node] > 1 or d > _MAX_INLINE_DEPTH:
-            s = sp.Symbol(f"t{len(replacements)}")
-            replacements.append((s, e))
-            e, d = s, 0
-        expr[node], depth[node] = e, d
-    return replacements, [expr[o] for o in outputs]
+            temps.append(node)
+            temp_refs[node] = inline
+            depth[node], refs[node] = 0, ()
+        else:
+            depth[node], refs[node] = d, inline
+    last = {}
+    for j, t in enumerate(temps):
+        for r in temp_refs[t]:
+            last[r] = j
+    for o in outputs:
+        for r in [o] if o in temp_refs else refs[o]:
+            last[r] = len(temps)
+    names, free, count = {}, [], 0
+    for j, t in enumerate(temps):
+        for r in sorted(temp_refs[t], key=lambda n: names[n]):
+            if last[r] == j:
+                heapq.heappush(free, int(names[r][1:]))
+        if free:
+            k = heapq.heappop(free)
+        else:
+            k, count = count, count + 1
+        names[t] = f"t{k}"
+    return names
+
+
+_RESERVED = set(dir(builtins)) | {"numpy", "np"} | {f"{n}_" for n in OPS}
+
+
+def _parameter_symbols(symbols: list) -> dict:
+    """Plain SymPy symbols named for the parameters of the generated function.
+
+    Names stay the user's where they are safe; a name that would shadow a
+    builtin, the ``numpy`` module, an op function or a temporary ``t<k>`` gets
+    trailing underscores. (Dummy symbols would make ``lambdify`` re-substitute
+    every argument through the whole expression: quadratic time.)
+    """
+    names, taken = {}, set()
+    for s in symbols:
+        if s in names:
+            raise ValueError(f"symbol {s.value!r} appears twice among the arguments")
+        name = s.value
+        while name in _RESERVED or name in taken or re.fullmatch(r"t\d+", name):
+            name += "_"
+        taken.add(name)
+        names[s] = sp.Symbol(name)
+    return names
 
 
 def _flatten_args(args):
@@ -146,11 +251,7 @@ def lambdify(args, outputs):
     [0.0, 2.0]
     """
     spec, symbols = _flatten_args(args)
-    names = {}
-    for s in symbols:
-        if s in names:
-            raise ValueError(f"symbol {s.value!r} appears twice among the arguments")
-        names[s] = sp.Dummy(s.value)
+    names = _parameter_symbols(symbols)
     is_array = isinstance(outputs, np.ndarray)
     if is_array:
         out_shape = outputs.shape
