@@ -44,6 +44,11 @@ class _Printer(NumPyPrinter):
     every sum first, which is slow and reorders the user's structure).
     """
 
+    def _handle_UnevaluatedExpr(self, expr):
+        # Our expressions hold no UnevaluatedExpr; SymPy's handler would walk
+        # every line with ``replace`` (most of the printing time).
+        return expr
+
     def _print_Add(self, expr):
         out = []
         for i, term in enumerate(expr.args):
@@ -302,14 +307,4 @@ def lambdify(args, outputs):
 
     fn.__doc__ = raw.__doc__
     fn.__name__ = "lambdified"
-    fn.source = _source_of(raw)
     return fn
-
-
-def _source_of(raw) -> str:
-    import inspect
-
-    try:
-        return inspect.getsource(raw)
-    except (OSError, TypeError):  # pragma: no cover - linecache should have it
-        return ""
