@@ -24,13 +24,14 @@ from .lower import lambdify
 from .node import Node, const as _const, symbol as _symbol
 from .parse import parse
 from .sympy_bridge import from_sympy, to_sympy
+from .exercises import exercise
 from .teach import backprop_table, to_dot
 
 __all__ = [
     "Node", "symbols", "symbols_array", "parse", "from_sympy", "to_sympy",
     "grad", "jacobian", "hessian", "evaluate", "lambdify",
     "correlate2d", "convolve2d", "count_nodes", "check", "verify",
-    "max_pool2d", "avg_pool2d", "backprop_table", "to_dot",
+    "max_pool2d", "avg_pool2d", "backprop_table", "to_dot", "exercise",
     "sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs",
     "maximum", "minimum", "leaky_relu", "elu", "softplus", "atan", "asin", "acos",
     "sinh", "cosh", "log1p", "expm1", "sign", "heaviside", "where",

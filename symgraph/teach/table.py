@@ -367,15 +367,19 @@ def backprop_table(f, at=None, digits: int = 4) -> BackpropTable:
     order = toposort([f])
     uses = count_uses(order)
     names = _names(order, uses)
-    # Every leaf is a target so every node gets an adjoint (its upstream).
-    leaves = [n for n in order if not n.args]
-    adj = adjoints(f, leaves)
+    # Every node that depends on a symbol gets an adjoint (its upstream).
+    # Constants are not differentiated: their local and downstream entries
+    # are left empty (d(x**2)/d2 = x**2 log(x) is noise, and NaN for x < 0).
+    adj = adjoints(f, [n for n in order if n.op == "symbol"])
     shown = [n for n in order if n.op != "const"]
 
     sym = {}
     for node in shown:
         up = adj.get(node)
         local = tuple(partials_of(node.op, node.args, node)) if node.args else ()
+        local = tuple(
+            None if a.op == "const" else loc for a, loc in zip(node.args, local)
+        )
         down = tuple(
             None if (loc is None or up is None) else make("mul", up, loc)
             for loc in local

@@ -1,0 +1,154 @@
+"""The symgraph command through main(argv), and once through the console script."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import symgraph as sg
+from symgraph.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_grad_values_cs231n(capsys):
+    code, out, _ = run(capsys, "grad", "(x + y) * z", "--at", "x=-2,y=5,z=-4")
+    assert code == 0
+    assert out.splitlines() == [
+        "d/dx = z  =  -4",
+        "d/dy = z  =  -4",
+        "d/dz = x + y  =  3",
+    ]
+
+
+def test_cli_steps_json_matches_table(capsys):
+    code, out, _ = run(
+        capsys, "steps", "(x+y)*z", "--at", "x=-2,y=5,z=-4", "--format", "json"
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["gradients"] == {"x": -4.0, "y": -4.0, "z": 3.0}
+    assert [r["gate"] for r in data["rows"] if r["op"] != "symbol"] == [
+        "distributor",
+        "swap/switcher",
+    ]
+
+
+@pytest.mark.parametrize("fmt,marker", [("text", "upstream"), ("markdown", "|---"),
+                                        ("latex", "\\begin{tabular}")])  # fmt: skip
+def test_cli_steps_formats(capsys, fmt, marker):
+    code, out, _ = run(capsys, "steps", "sin(x**2)", "--at", "x=1/2", "--format", fmt)
+    assert code == 0 and marker in out
+
+
+def test_cli_verify_exit_codes(capsys):
+    assert (
+        run(capsys, "verify", "sin(x**2)", "--wrt", "x", "--claim", "2*x*cos(x**2)")[0]
+        == 0
+    )
+    code, out, err = run(
+        capsys, "verify", "sin(x**2)", "--wrt", "x", "--claim", "cos(x**2)"
+    )
+    assert code == 1 and "WRONG" in out and err.strip()
+
+
+def test_cli_check_ok(capsys):
+    code, out, _ = run(capsys, "check", "sigmoid(w*x + b)", "--at", "w=2,x=-1,b=0.5")
+    assert code == 0 and "ok" in out
+
+
+def test_cli_dot_text_and_file(capsys, tmp_path):
+    code, out, _ = run(capsys, "dot", "(x+y)*z", "--at", "x=-2,y=5,z=-4")
+    assert code == 0 and out == str(
+        sg.to_dot(sg.parse("(x+y)*z"), {"x": -2, "y": 5, "z": -4})
+    )
+    target = tmp_path / "g.dot"
+    assert run(capsys, "dot", "x*y", "-o", str(target))[0] == 0
+    assert target.read_text().startswith("digraph")
+
+
+def test_cli_dot_render_without_graphviz(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    code, _, err = run(capsys, "dot", "x*y", "-o", str(tmp_path / "g.svg"))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "Graphviz" in err
+
+
+def test_cli_codegen_wired(capsys):
+    code, out, err = run(
+        capsys, "codegen", "x*y + sin(x)", "--wrt", "x,y", "--name", "g"
+    )
+    if callable(getattr(sg, "codegen", None)):
+        assert code == 0 and "def g_grad" in out
+    else:
+        assert code == 2 and "not available" in err
+
+
+def test_cli_exercise_same_seed_same_text(capsys):
+    first = run(capsys, "exercise", "chain", "--seed", "7")
+    second = run(capsys, "exercise", "chain", "--seed", "7")
+    assert first == second and first[0] == 0 and "Solution" in first[1]
+    q_only = run(capsys, "exercise", "chain", "--seed", "7", "--no-solution")[1]
+    assert q_only.strip() == sg.exercise("chain", seed=7).question
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["grad", "(x + y) *"],
+        ["grad", "__import__('os').system('true')"],
+        ["grad", "x*y", "--wrt", "1x"],
+        ["steps", "x*y", "--at", "x=1"],
+        ["steps", "x*y", "--at", "x=1,y=z"],
+        ["steps", "x*y", "--at", "x=1,y=2,w=3"],
+        ["steps", "x*y", "--at", "x"],
+        ["verify", "x*y", "--claim", "y"],
+        ["dot", "x*y", "-o", "g.bmp"],
+        ["exercise", "nonsense"],
+        ["nonsense"],
+        [],
+        ["grad"],
+    ],
+)
+def test_cli_bad_input_exit_2_one_line(capsys, argv):
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symgraph: error:")
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "sub", ["grad", "steps", "verify", "check", "dot", "codegen", "exercise"]
+)
+def test_cli_help_each_subcommand(capsys, sub):
+    code, out, _ = run(capsys, sub, "--help")
+    assert code == 0 and out.startswith(f"usage: symgraph {sub}")
+
+
+def _console_script():
+    exe = Path(sys.executable).with_name("symgraph")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "symgraph.cli"]
+
+
+def test_cli_console_script_exit_codes():
+    cmd = _console_script()
+    ok = subprocess.run(cmd + ["grad", "x*y", "--wrt", "x"], capture_output=True, text=True,
+                        timeout=120, check=False)  # fmt: skip
+    assert ok.returncode == 0 and ok.stdout.strip() == "d/dx = y"
+    bad = subprocess.run(cmd + ["grad", "x*"], capture_output=True, text=True, timeout=120,
+                         check=False)  # fmt: skip
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.stderr.startswith("symgraph: error:")
+    wrong = subprocess.run(
+        cmd + ["verify", "x**2", "--claim", "x"], capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
