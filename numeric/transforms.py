@@ -87,7 +87,8 @@ def value_and_grad(fn, argnums=0):
                     # a value of an outer trace: a new node the sweep stops at
                     leaf = apply(lookup("identity"), arg)
                 else:
-                    leaf = Tensor(np.array(_float_array(arg), dtype=np.float64), True)
+                    # no copy: the engine never writes into its inputs
+                    leaf = Tensor(_float_array(arg), True)
                 leaves.append(leaf)
                 args[i] = leaf
             out = fn(*args, **kwargs)

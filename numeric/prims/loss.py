@@ -14,7 +14,7 @@ from numeric.errors import ArgumentError, DifferentiationError, ShapeError
 from numeric.prims.elementwise import exp, relu, where
 from numeric.prims.reduce import _axes, _kept_shape, _ndim, _regrow, mean, sum
 from numeric.prims.shape import reshape
-from numeric.registry import defprim, defvjp
+from numeric.registry import UNDEFINED, defprim, defvjp
 from numeric.tape import Tensor, apply
 
 
@@ -146,14 +146,43 @@ def mse(pred, target):
     return mean(diff * diff)
 
 
+def _cross_entropy_impl(logits, labels):
+    rows = np.arange(logits.shape[0])
+    logp = logits - _stable_lse(logits, 1)
+    return -np.mean(logp[rows, labels.astype(np.intp)])
+
+
+cross_entropy_p = defprim("cross_entropy", _cross_entropy_impl, 2)
+
+
 def cross_entropy(logits, labels):
     """Softmax cross-entropy of ``logits`` (N, K) against integer ``labels``
-    (N,), averaged over the batch; computed through ``log_softmax``."""
+    (N,), averaged over the batch; computed through the stable log-softmax
+    (finite for logits of +-1000).
+
+    Raises
+    ------
+    ShapeError
+        If ``logits`` is not 2-D or ``labels`` is not of shape (N,).
+    ArgumentError
+        If a label is not an integer in [0, K) (the message names ``labels``).
+    """
     logits = _scores_2d(logits, "cross_entropy")
     n, k = logits.shape
     labels = _class_labels(labels, n, k, "cross_entropy")
-    picked = log_softmax(logits, axis=1)[np.arange(n), labels]
-    return -mean(picked)
+    return apply(cross_entropy_p, logits, labels)
+
+
+def cross_entropy_vjp(g, ans, logits, labels):
+    # d/dz mean_i(lse(z_i) - z_i[y_i]) = (softmax(z) - onehot(y)) / N;
+    # labels are class indices: no gradient is defined for them
+    n, k = logits.shape
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), labels.data.astype(np.intp)] = 1.0
+    return ((softmax(logits, axis=1) - onehot) * (g / max(n, 1)), UNDEFINED)
+
+
+defvjp(cross_entropy_p, cross_entropy_vjp)
 
 
 def svm_loss(scores, labels, delta=1.0):

@@ -11,7 +11,7 @@ import numpy as np
 
 from numeric.errors import ShapeError
 from numeric.registry import defprim, defvjp
-from numeric.tape import apply
+from numeric.tape import Tensor, apply
 
 # ----- identity -----
 
@@ -48,7 +48,10 @@ def reshape(x, shape):
     """Return ``x`` with a new shape (one entry may be -1), like ``np.reshape``."""
     if isinstance(shape, (int, np.integer)):
         shape = (int(shape),)
-    return apply(reshape_p, x, shape=tuple(shape))
+    shape = tuple(shape)
+    if isinstance(x, Tensor) and x.shape == shape:
+        return x  # nothing to record
+    return apply(reshape_p, x, shape=shape)
 
 
 def reshape_vjp(g, ans, x, shape):

@@ -218,6 +218,12 @@ def _avg_pool2d_transpose(rng, shape):
     return fn, [rng.normal(size=gs)]
 
 
+def _cross_entropy(rng, shape):
+    n, k = shape[0], (shape[-1] if len(shape) > 1 else 1) + 1
+    labels = rng.integers(0, k, size=n)
+    return (lambda z: _p("cross_entropy")(z, labels)), [3 * rng.normal(size=(n, k))]
+
+
 SPECS = {
     "identity": _unary("identity", _normal),
     "reshape": _reshape,
@@ -263,6 +269,7 @@ SPECS = {
     "logsumexp": _reduce("logsumexp"),
     "softmax": _softmax_like("softmax"),
     "log_softmax": _softmax_like("log_softmax"),
+    "cross_entropy": _cross_entropy,
     "correlate2d": _corr("correlate2d"),
     "convolve2d": _corr("convolve2d"),
     "conv2d": _conv2d,

@@ -113,3 +113,9 @@ def test_svm_loss_wrong_label_shape_raises_shape_error():
 def test_cross_entropy_second_order_matches_finite_differences(seed):
     logits, labels = _case(seed)
     assert nm.gradcheck(nm.grad(lambda z: nm.cross_entropy(z, labels)), logits)
+
+
+def test_cross_entropy_labels_are_not_differentiable():
+    labels = nm.tensor([0.0, 1.0], requires_grad=True)
+    with pytest.raises(ValueError, match="labels.*not differentiable"):
+        nm.cross_entropy(np.zeros((2, 3)), labels)
