@@ -5,7 +5,7 @@ before anything runs or changes), builds a *plan* for the fetches (cached per
 fetch list and fed set): the operations they need in topological order, where
 each ``Gradients`` operation owns the forward operations between its ``xs``
 and ``ys`` so they run once, on the numeric tape; then it executes the plan.
-Values are ``numeric`` tensors; each op type is evaluated by the ``numeric``
+Values are ``numeric`` tensors or NumPy arrays (never written in place); each op type is evaluated by the ``numeric``
 function its :class:`~numeric.graph.ops.OpDef` names, and gradients come from
 ``Tensor.backward`` in the numeric engine. Variable writes of a run are
 buffered and committed only when the whole run succeeds.
@@ -72,11 +72,11 @@ def _array(value):
 
 
 def _to_value(out, dtype):
-    """Keep float values as numeric tensors; integers and bools as ndarrays."""
+    """A value of the given dtype: numeric tensors and float64 arrays pass
+    as they are (numeric takes both, without copying); integer results of
+    numeric (which computes in float64) are rounded back to int64."""
     if dtype == float64:
-        return (
-            out if hasattr(out, "data") else nm.tensor(np.asarray(out, dtype=float64))
-        )
+        return out if hasattr(out, "data") else np.asarray(out, dtype=float64)
     arr = np.asarray(getattr(out, "data", out))
     if arr.dtype != dtype:
         arr = np.rint(arr).astype(dtype) if dtype.kind == "i" else arr.astype(dtype)
@@ -146,6 +146,44 @@ class _GradStep:
         self.op = op
         self.groups = groups  # list of (xs, region ops in topological order)
         self.owned = owned  # region ops whose outputs this step provides
+
+
+class _Compute:
+    """A registry op prepared for execution: the numeric function's name (looked
+    up at each call), its keyword arguments and its inputs, resolved once."""
+
+    __slots__ = (
+        "custom",
+        "dtype",
+        "fn",
+        "inputs",
+        "is_float",
+        "kwargs",
+        "name",
+        "op",
+        "output",
+    )
+
+    def __init__(self, op):
+        opdef = OPS[op.type]
+        self.op = op
+        self.name = op.name
+        self.fn = opdef.fn
+        self.custom = opdef.compute
+        self.kwargs = {k: op.attrs[k] for k in opdef.kwargs if k in op.attrs}
+        self.inputs = op.inputs
+        self.output = op.outputs[0]
+        self.dtype = self.output.dtype
+        self.is_float = self.dtype == float64
+
+    def __call__(self, args):
+        if self.custom is not None:
+            return self.custom(nm, args, self.op.attrs)
+        return getattr(nm, self.fn)(*args, **self.kwargs)
+
+
+def _compiled(op):
+    return _Compute(op) if op.type in OPS else op
 
 
 class _Plan:
@@ -224,6 +262,11 @@ def _build_plan(targets, fed):
         for step in grad_steps.values():
             step.owned = set()
         steps = _schedule(needed, fed, grad_steps, {})
+    for step in grad_steps.values():
+        step.groups = [
+            (xs, [_Compute(r) for r in region]) for xs, region in step.groups
+        ]
+    steps = [s if isinstance(s, _GradStep) else _compiled(s) for s in steps]
     unfed = sorted(
         (op for op in needed if op.type == "Placeholder"), key=lambda o: o._id
     )
@@ -234,7 +277,7 @@ def _build_plan(targets, fed):
         reads.extend(op.attrs.get("reads", ()))
         if op.type in ("AssignAdd", "AssignSub"):
             reads.append(op.attrs["variable"])
-    return _Plan(steps, unfed, reads)
+    return _Plan(steps, unfed, list(dict.fromkeys(reads)))
 
 
 def _schedule(needed, fed, grad_steps, owner):
@@ -418,7 +461,7 @@ class Session:
                     for op in plan.unfed
                 )
             )
-        missing = [v for v in dict.fromkeys(plan.reads) if v not in self._values]
+        missing = [v for v in plan.reads if v not in self._values]
         if missing:
             raise FailedPreconditionError(
                 "Attempting to use uninitialized value "
@@ -428,7 +471,14 @@ class Session:
         pending: dict = {}
         executed = run_metadata.executed_ops if run_metadata is not None else None
         for step in plan.steps:
-            if isinstance(step, _GradStep):
+            if type(step) is _Compute:  # most steps: one numeric function call
+                out = step([values[t] for t in step.inputs])
+                values[step.output] = (
+                    out if step.is_float else _to_value(out, step.dtype)
+                )
+                if executed is not None:
+                    executed.append(step.name)
+            elif type(step) is _GradStep:
                 self._run_gradients(step, values, pending, executed)
             else:
                 self._run_op(step, values, pending)
@@ -471,10 +521,10 @@ class Session:
     def _run_op(self, op, values, pending):
         kind = op.type
         if kind == "Const":
-            values[op.outputs[0]] = _to_value(op.attrs["value"], op.outputs[0].dtype)
+            values[op.outputs[0]] = op.attrs["value"]  # read-only array
         elif kind == "VariableV2":
             var = op.attrs["variable"]
-            values[var] = _to_value(self._read(var, pending), var.dtype)
+            values[var] = self._read(var, pending)
         elif kind in ("Assign", "AssignAdd", "AssignSub"):
             var = op.attrs["variable"]
             new = _array(values[op.inputs[0]])
@@ -496,12 +546,8 @@ class Session:
             self._apply_gradients(op, values, pending)
         elif kind == "Placeholder":  # unreachable: unfed placeholders fail first
             raise FeedError(f"You must feed a value for placeholder tensor '{op.name}'")
-        elif kind == "Gradients":  # a gradient step that owns nothing
-            raise AssertionError("Gradients ops run as gradient steps")
-        else:
-            opdef = OPS[kind]
-            out = opdef.evaluate(nm, [values[t] for t in op.inputs], op.attrs)
-            values[op.outputs[0]] = _to_value(out, op.outputs[0].dtype)
+        else:  # registry ops and Gradients ops run as _Compute and _GradStep
+            raise AssertionError(f"{op.name}: op type {kind} has no runner")
 
     def _run_gradients(self, step, values, pending, executed):
         op = step.op
@@ -510,15 +556,13 @@ class Session:
         for xs, region in step.groups:
             env = {}
             for x in xs:
-                env[x] = nm.tensor(
-                    np.array(_array(values[x]), dtype=float64), requires_grad=True
-                )
+                env[x] = nm.tensor(_array(values[x]), requires_grad=True)  # copies
+            owned = step.owned
             for r in region:
-                args = [env[t] if t in env else values[t] for t in r.inputs]
-                out = OPS[r.type].evaluate(nm, args, r.attrs)
-                env[r.outputs[0]] = out
-                if r in step.owned:
-                    values[r.outputs[0]] = _to_value(out, r.outputs[0].dtype)
+                out = r([env[t] if t in env else values[t] for t in r.inputs])
+                env[r.output] = out
+                if r.op in owned:
+                    values[r.output] = out if r.is_float else _to_value(out, r.dtype)
                     if executed is not None:
                         executed.append(r.name)
             roots, cotangents = [], []
@@ -538,13 +582,12 @@ class Session:
                 total.backward()
             for x in xs:
                 g = env[x].grad
+                # backward() leaves a fresh float64 array in .grad
                 grads[x] = (
-                    np.zeros(np.shape(_array(env[x])), dtype=float64)
-                    if g is None
-                    else np.array(_array(g), dtype=float64)
+                    np.zeros(np.shape(_array(env[x]))) if g is None else _array(g)
                 )
         for x, out in zip(op.attrs["xs"], op.outputs):
-            values[out] = nm.tensor(grads[x])
+            values[out] = grads[x]  # numeric functions take arrays as well
         if executed is not None:
             executed.append(op.name)
 
@@ -596,7 +639,7 @@ def _check_feed_value(key, value):
         raise FeedError(
             f"cannot feed {key.name} (int64, shape {expected}) with non-integer values"
         )
-    return np.array(arr, dtype=key.dtype, copy=True)
+    return np.asarray(arr, dtype=key.dtype)  # numeric.tensor copies float data
 
 
 def _is_integral(arr):
