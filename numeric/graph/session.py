@@ -217,7 +217,7 @@ def _region(ys, xs, fed):
     }
     depends, xs_set = set(), set(xs)
     for op in sorted(anc_ops, key=lambda o: o._id):
-        if any(t in xs_set or t.op in depends for t in op.inputs if t not in fed):
+        if any(t in xs_set or (t not in fed and t.op in depends) for t in op.inputs):
             depends.add(op)
     region = sorted(depends, key=lambda o: o._id)
     for op in region:
