@@ -186,6 +186,12 @@ defvjp(minimum_p, minimum_vjp)
 
 # ----- Unary functions -----
 
+
+def _softplus_impl(x):
+    with np.errstate(under="ignore"):  # log1p(exp(-|x|)) underflows for |x| > 745
+        return np.logaddexp(0.0, x)
+
+
 negative_p, negative = _unary("negative", np.negative, "Elementwise ``-x``.")
 exp_p, exp = _unary("exp", np.exp, "Elementwise ``e**x``.")
 log_p, log = _unary("log", np.log, "Elementwise natural logarithm.")
@@ -210,7 +216,7 @@ sigmoid_p, sigmoid = _unary(
 )
 softplus_p, softplus = _unary(
     "softplus",
-    lambda x: np.logaddexp(0.0, x),
+    lambda x: _softplus_impl(x),
     "``log(1 + exp(x))`` computed stably as ``logaddexp(0, x)``.",
 )
 relu_p, relu = _unary(

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from numeric.errors import ArgumentError, DifferentiationError, ShapeError
-from numeric.prims.elementwise import exp, relu, where
-from numeric.prims.reduce import _axes, _kept_shape, _ndim, _regrow, mean, sum
+from numeric.prims.elementwise import relu, where
+from numeric.prims.reduce import _axes, _ndim, _regrow, mean, sum
 from numeric.prims.shape import reshape
 from numeric.registry import UNDEFINED, defprim, defvjp
 from numeric.tape import Tensor, apply
@@ -22,7 +22,8 @@ def _stable_lse(x, axis):
     """log(sum(exp(x))) over ``axis`` with keepdims, shifted by the maximum."""
     m = np.max(x, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0)  # all -inf (or inf) slices: no shift
-    return np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    with np.errstate(under="ignore"):  # exp of a shifted value may underflow to 0
+        return np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
 
 
 # ----- logsumexp -----
@@ -46,9 +47,9 @@ def logsumexp(x, axis=None, keepdims=False):
 
 
 def logsumexp_vjp(g, ans, x, axis, keepdims):
-    # d lse / dx = softmax(x) = exp(x - lse)
-    lse = ans if keepdims else reshape(ans, _kept_shape(x.shape, axis))
-    return (_regrow(g, x, axis, keepdims) * exp(x - lse),)
+    # d lse / dx = softmax(x) over the reduced axes
+    axes = _axes(axis, x.ndim)
+    return (_regrow(g, x, axis, keepdims) * softmax(x, axis=axes),)
 
 
 defvjp(logsumexp_p, logsumexp_vjp)
@@ -57,8 +58,9 @@ defvjp(logsumexp_p, logsumexp_vjp)
 
 
 def _softmax_impl(x, axis):
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    with np.errstate(under="ignore"):  # small probabilities underflow to 0
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        return e / np.sum(e, axis=axis, keepdims=True)
 
 
 softmax_p = defprim("softmax", _softmax_impl, 1)
@@ -91,7 +93,7 @@ def log_softmax(x, axis=-1):
 
 def log_softmax_vjp(g, ans, x, axis):
     # J^T g = g - softmax(x) * sum(g)
-    return (g - exp(ans) * sum(g, axis=axis, keepdims=True),)
+    return (g - softmax(x, axis=axis) * sum(g, axis=axis, keepdims=True),)
 
 
 defvjp(log_softmax_p, log_softmax_vjp)

@@ -109,7 +109,7 @@ def test_sigmoid_is_finite_with_finite_gradient_at_extremes(x):
 
 @pytest.mark.parametrize("x", [-1000.0, -710.0, 710.0, 1000.0])
 def test_softplus_is_finite_with_finite_gradient_at_extremes(x):
-    with np.errstate(over="raise", invalid="raise", divide="raise"):
+    with np.errstate(all="raise"):
         value, g = nm.value_and_grad(nm.softplus)(x)
     assert value == pytest.approx(max(x, 0.0))
     assert float(g) == (1.0 if x > 0 else 0.0)
@@ -118,7 +118,7 @@ def test_softplus_is_finite_with_finite_gradient_at_extremes(x):
 @pytest.mark.parametrize("scale", [-1000.0, -710.0, 710.0, 1000.0])
 def test_logsumexp_is_finite_with_finite_gradient_at_extremes(scale):
     x = scale * np.array([1.0, 0.5, 1.0])
-    with np.errstate(over="raise", invalid="raise", divide="raise"):
+    with np.errstate(all="raise"):
         value, g = nm.value_and_grad(nm.logsumexp)(x)
     top = x.max()
     assert value == pytest.approx(top + np.log(np.sum(np.exp(x - top))))
@@ -128,7 +128,7 @@ def test_logsumexp_is_finite_with_finite_gradient_at_extremes(scale):
 @pytest.mark.parametrize("scale", [-1000.0, 710.0, 1000.0])
 def test_log_softmax_is_finite_at_extremes(scale):
     x = scale * np.array([[1.0, -1.0, 0.0]])
-    with np.errstate(over="raise", invalid="raise", divide="raise"):
+    with np.errstate(all="raise"):
         out = nm.log_softmax(x).data
         g = nm.grad(lambda x: nm.sum(nm.log_softmax(x)[:, 0]))(x)
     assert np.all(np.isfinite(out)) and np.all(np.isfinite(g))
@@ -137,7 +137,9 @@ def test_log_softmax_is_finite_at_extremes(scale):
 @pytest.mark.parametrize("scale", [-1000.0, 710.0, 1000.0])
 def test_cross_entropy_is_finite_at_extremes(scale):
     logits = scale * np.array([[1.0, -1.0, 0.0], [0.0, 1.0, -1.0]])
-    with np.errstate(over="raise", invalid="raise", divide="raise"):
+    # at 710 the gradient's softmax holds e**-710, a subnormal whose product with
+    # 1/N underflows: a correct, finite result, so only underflow is tolerated
+    with np.errstate(all="raise", under="ignore"):
         value, g = nm.value_and_grad(nm.cross_entropy)(logits, np.array([1, 1]))
     # by hand: loss_i = max_i + log(sum(exp(row - max_i))) - row[label]
     rows = [logits[0], logits[1]]
@@ -151,6 +153,6 @@ def test_cross_entropy_is_finite_at_extremes(scale):
 @pytest.mark.parametrize("scale", [-1000.0, 1000.0])
 def test_softmax_is_finite_at_extremes(scale):
     x = scale * np.array([1.0, -1.0, 0.5])
-    with np.errstate(over="raise", invalid="raise", divide="raise"):
+    with np.errstate(all="raise"):
         out = nm.softmax(x).data
     assert np.all(np.isfinite(out)) and out.sum() == pytest.approx(1.0)
