@@ -36,7 +36,9 @@ class OpDef:
     """How to build and evaluate one op type.
 
     ``fn`` is the name of the ``numeric`` function computing the op from its
-    inputs; ``kwargs`` are the attributes passed to it by keyword. ``shape``
+    inputs (``compute(nm, args, attrs)`` replaces it for the few ops numeric
+    has no function for); ``kwargs`` are the attributes passed to it by
+    keyword. ``shape``
     maps ``(op_name, input_shapes, attrs)`` to the output shape and raises
     ``ShapeError``; ``dtype`` maps the input dtypes to the output dtype.
     """
@@ -47,12 +49,6 @@ class OpDef:
     dtype: Callable
     kwargs: tuple = ()
     compute: Callable | None = field(default=None, compare=False)
-
-    def evaluate(self, nm, args, attrs):
-        if self.compute is not None:
-            return self.compute(nm, args, attrs)
-        kw = {k: attrs[k] for k in self.kwargs if k in attrs}
-        return getattr(nm, self.fn)(*args, **kw)
 
 
 OPS: dict[str, OpDef] = {}

@@ -5,8 +5,9 @@ before anything runs or changes), builds a *plan* for the fetches (cached per
 fetch list and fed set): the operations they need in topological order, where
 each ``Gradients`` operation owns the forward operations between its ``xs``
 and ``ys`` so they run once, on the numeric tape; then it executes the plan.
-Values are ``numeric`` tensors or NumPy arrays (never written in place); each op type is evaluated by the ``numeric``
-function its :class:`~numeric.graph.ops.OpDef` names, and gradients come from
+Values are ``numeric`` tensors or NumPy arrays (never written in place); each
+op type is evaluated by the ``numeric`` function its
+:class:`~numeric.graph.ops.OpDef` names, and gradients come from
 ``Tensor.backward`` in the numeric engine. Variable writes of a run are
 buffered and committed only when the whole run succeeds.
 """

@@ -20,7 +20,6 @@ from numeric.graph.graph import (
     dtype_name,
     format_shape,
     get_default_graph,
-    shape_fits,
 )
 
 GLOBAL_VARIABLES = "variables"
@@ -147,10 +146,6 @@ def _compatible(a, b):
     return len(a) == len(b) and all(
         x is None or y is None or x == y for x, y in zip(a, b)
     )
-
-
-def _variable_shape_fits(value_shape, var):
-    return shape_fits(value_shape, var._shape)
 
 
 def global_variables(graph=None) -> list[Variable]:
