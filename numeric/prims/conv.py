@@ -190,32 +190,33 @@ def _pair(value, name: str, minimum: int) -> tuple:
 
 
 def _im2col(x, kernel, stride, padding):
-    """The (C*kh*kw, N*Ho*Wo) matrix of input windows (im2col), and (Ho, Wo).
+    """The (N, C*kh*kw, Ho*Wo) stack of input windows (im2col), and (Ho, Wo).
 
-    A strided window view of the padded input, copied once in the layout that
-    makes the copy and the matrix product fast (rows: channel and kernel
-    offset; columns: batch and output pixel).
+    A strided window view of the padded input, copied once in a layout whose
+    inner runs are output rows (fast to copy) and which makes every product
+    below a batched GEMM with a contiguous NCHW result.
     """
     (ph, pw), (sh, sw) = padding, stride
     if ph or pw:
         x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     win = sliding_window_view(x, kernel, axis=(2, 3))[:, :, ::sh, ::sw]
-    ho, wo = win.shape[2:4]
-    cols = win.transpose(1, 4, 5, 0, 2, 3).reshape(-1, x.shape[0] * ho * wo)
+    n, c, ho, wo, kh, kw = win.shape
+    cols = win.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, ho * wo)
     return cols, (ho, wo)
 
 
 def _conv2d_impl(x, w, stride, padding):
     cols, (ho, wo) = _im2col(x, w.shape[2:], stride, padding)
-    out = w.reshape(w.shape[0], -1) @ cols  # one GEMM: (O, C*kh*kw) @ (.., N*Ho*Wo)
-    return out.reshape(w.shape[0], x.shape[0], ho, wo).transpose(1, 0, 2, 3)
+    # y[n] = W (O, C*kh*kw) @ cols[n]: one batched matrix product
+    out = np.matmul(w.reshape(w.shape[0], -1), cols)
+    return out.reshape(x.shape[0], w.shape[0], ho, wo)
 
 
 def _conv2d_weight_grad_impl(x, g, stride, padding, w_shape):
     # dW[o, c, a, b] = sum_{n, i, j} g[n, o, i, j] * xpad[n, c, i*s + a, j*s + b]
     cols, _ = _im2col(x, tuple(w_shape[2:]), stride, padding)
-    g2 = g.transpose(1, 0, 2, 3).reshape(g.shape[1], -1)
-    return (g2 @ cols.T).reshape(w_shape)
+    g3 = g.reshape(g.shape[0], g.shape[1], -1)
+    return np.matmul(g3, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w_shape)
 
 
 def _conv2d_input_grad_impl(g, w, stride, padding, x_shape):
@@ -223,17 +224,17 @@ def _conv2d_input_grad_impl(g, w, stride, padding, x_shape):
     n, c, h, v = x_shape
     o, _, kh, kw = w.shape
     ho, wo = g.shape[2:]
-    # cols[c, a, b, n, i, j] = sum_o w[o, c, a, b] g[n, o, i, j]; col2im adds
+    # cols[n, c, a, b, i, j] = sum_o w[o, c, a, b] g[n, o, i, j]; col2im adds
     # each kernel offset's slab back where its windows came from
-    g2 = g.transpose(1, 0, 2, 3).reshape(o, -1)
-    cols = (w.reshape(o, -1).T @ g2).reshape(c, kh, kw, n, ho, wo)
-    out = np.zeros((c, n, h + 2 * ph, v + 2 * pw))
+    cols = np.matmul(w.reshape(o, -1).T, g.reshape(n, o, -1))
+    cols = cols.reshape(n, c, kh, kw, ho, wo)
+    out = np.zeros((n, c, h + 2 * ph, v + 2 * pw))
     for a in range(kh):
         for b in range(kw):
             rows = slice(a, a + sh * (ho - 1) + 1, sh)
             cols_ = slice(b, b + sw * (wo - 1) + 1, sw)
-            out[:, :, rows, cols_] += cols[:, a, b]
-    return out[:, :, ph : ph + h, pw : pw + v].transpose(1, 0, 2, 3)
+            out[:, :, rows, cols_] += cols[:, :, a, b]
+    return out[:, :, ph : ph + h, pw : pw + v]
 
 
 conv2d_p = defprim("conv2d", _conv2d_impl, 2)
