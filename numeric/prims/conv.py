@@ -215,7 +215,8 @@ def _conv2d_impl(x, w, stride, padding):
 def _conv2d_weight_grad_impl(x, g, stride, padding, w_shape):
     # dW[o, c, a, b] = sum_{n, i, j} g[n, o, i, j] * xpad[n, c, i*s + a, j*s + b]
     cols, _ = _im2col(x, tuple(w_shape[2:]), stride, padding)
-    g3 = g.reshape(g.shape[0], g.shape[1], -1)
+    # contiguous: a broadcast (stride-0) cotangent would make matmul skip BLAS
+    g3 = np.ascontiguousarray(g).reshape(g.shape[0], g.shape[1], -1)
     return np.matmul(g3, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w_shape)
 
 
@@ -226,7 +227,8 @@ def _conv2d_input_grad_impl(g, w, stride, padding, x_shape):
     ho, wo = g.shape[2:]
     # cols[n, c, a, b, i, j] = sum_o w[o, c, a, b] g[n, o, i, j]; col2im adds
     # each kernel offset's slab back where its windows came from
-    cols = np.matmul(w.reshape(o, -1).T, g.reshape(n, o, -1))
+    g3 = np.ascontiguousarray(g).reshape(n, o, -1)  # BLAS needs unit strides
+    cols = np.matmul(w.reshape(o, -1).T, g3)
     cols = cols.reshape(n, c, kh, kw, ho, wo)
     out = np.zeros((n, c, h + 2 * ph, v + 2 * pw))
     for a in range(kh):

@@ -24,6 +24,12 @@ def _matmul_impl(x, y):
     inner_y = y.shape[0] if y.ndim == 1 else y.shape[-2]
     if x.shape[-1] != inner_y:
         raise ShapeError(f"matmul: shapes {x.shape} and {y.shape} do not align")
+    # a broadcast (stride-0) operand, e.g. the cotangent of a sum, would make
+    # np.matmul fall back from BLAS to its slow loop: copy it once instead
+    if 0 in x.strides:
+        x = np.ascontiguousarray(x)
+    if 0 in y.strides:
+        y = np.ascontiguousarray(y)
     try:
         return np.matmul(x, y)
     except ValueError:
