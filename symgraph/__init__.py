@@ -7,6 +7,7 @@ and :func:`lambdify` compute them with NumPy.
 """
 
 from .arrays import convolve2d, correlate2d, elementwise as _elementwise, symbols_array
+from .codegen import codegen
 from .arrays import avg_pool2d, max_pool2d
 from .errors import (
     LimitError,
@@ -30,6 +31,7 @@ from .teach import backprop_table, to_dot
 __all__ = [
     "Node", "symbols", "symbols_array", "parse", "from_sympy", "to_sympy",
     "grad", "jacobian", "hessian", "evaluate", "lambdify",
+    "codegen",
     "correlate2d", "convolve2d", "count_nodes", "check", "verify",
     "max_pool2d", "avg_pool2d", "backprop_table", "to_dot", "exercise",
     "sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs",
