@@ -12,15 +12,21 @@ from __future__ import annotations
 
 import keyword
 import math
+import sys
 
 from .errors import LimitError, ParseError
-from .node import Node, const, make, symbol
+from .node import MAX_INT_BITS, Node, const, make, symbol
 from .ops import OPS
 
 __all__ = ["parse", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH", "MAX_DIGITS"]
 
 MAX_LENGTH = 100_000
-MAX_DEPTH = 200
+MAX_DEPTH = 100
+# The parser recurses: one nesting level (a call such as ``sin(`` ...) costs up
+# to this many Python frames, so the depth allowed is also capped by the stack
+# left below the interpreter's recursion limit (never a RecursionError).
+_FRAMES_PER_LEVEL = 6
+_FRAME_MARGIN = 60
 MAX_DIGITS = 1000
 
 # Callable names: the registry's ops plus the spellings people type.
@@ -143,6 +149,14 @@ _OPNAME = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "^": "po
 _UNARY_PREC = 3
 
 
+def _depth_budget() -> int:
+    """Nesting levels the stack left below the recursion limit can hold."""
+    frame, used = sys._getframe(), 0
+    while frame is not None:
+        frame, used = frame.f_back, used + 1
+    return max(0, (sys.getrecursionlimit() - used - _FRAME_MARGIN) // _FRAMES_PER_LEVEL)
+
+
 class _Parser:
     def __init__(self, text: str, symbols: dict | None):
         self.text = text
@@ -150,6 +164,7 @@ class _Parser:
         self.i = 0
         self.depth = 0
         self.symbols = symbols
+        self.max_depth = min(MAX_DEPTH, _depth_budget())
 
     def peek(self):
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -162,8 +177,8 @@ class _Parser:
 
     def enter(self, pos):
         self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise ParseError(f"nesting deeper than {MAX_DEPTH} levels", pos, self.text)
+        if self.depth > self.max_depth:
+            raise ParseError(f"nesting deeper than {self.max_depth} levels", pos, self.text)
 
     def expect(self, text):
         tok = self.peek()
@@ -187,7 +202,36 @@ class _Parser:
             # because the right operand starts at unary().
             right = self.expression(prec if right_assoc else prec + 1)
             self.depth -= 1
-            left = make(_OPNAME[tok.text], left, right)
+            node = make(_OPNAME[tok.text], left, right)
+            if node.op == "pow" and left.op == "const" and right.op == "const":
+                self.check_constant_power(left, right, tok.pos)
+            left = node
+
+    def check_constant_power(self, base: Node, exponent: Node, pos: int) -> None:
+        """Refuse a power of constants that folding left unevaluated for its size.
+
+        ``9**9**9`` has 1.2 billion bits: kept symbolic, it would hang or
+        overflow whatever computes it later (SymPy, generated code), so the
+        parser stops it here with a clear error.
+        """
+        b, e = base.value, exponent.value
+        b_text = str(base) if isinstance(b, int | float) and b >= 0 else f"({base})"
+        e_text = str(exponent) if isinstance(e, int | float) and e >= 0 else f"({exponent})"
+        what = f"the constant power {b_text}**{e_text}"
+        if isinstance(b, float) or isinstance(e, float):
+            try:
+                float(b) ** float(e)
+            except OverflowError:
+                raise ParseError(f"{what} overflows the float range", pos, self.text) from None
+            except ZeroDivisionError:
+                pass  # 0.0 ** -1: infinite, as x / 0 is
+            return
+        if isinstance(e, int) and b not in (0, 1, -1):
+            raise ParseError(
+                f"{what} is too large to compute exactly (more than {MAX_INT_BITS} bits)",
+                pos,
+                self.text,
+            )
 
     def unary(self) -> Node:
         tok = self.peek()
