@@ -1,0 +1,111 @@
+"""One error hierarchy: every exception class the toolkit exports derives from
+``numeric.errors.ToolkitError`` and is also a ``ValueError`` or ``TypeError``.
+
+The walk covers the public names of ``symgraph``, ``numeric``,
+``numeric.graph`` (and ``G.train``) and their ``errors`` modules, so a class
+added later is checked without a new test. A few user errors are then raised
+for real, to check they arrive as the toolkit's classes.
+"""
+
+import importlib
+import inspect
+
+import numpy as np
+import pytest
+
+import numeric as nm
+import numeric.graph as G
+import symgraph as sg
+from numeric.errors import ToolkitError
+
+MODULES = [
+    "symgraph",
+    "symgraph.errors",
+    "symgraph.codegen",
+    "numeric",
+    "numeric.errors",
+    "numeric.graph",
+    "numeric.graph.errors",
+    "numeric.graph.train",
+]
+
+
+def _exported_exception_classes():
+    found = {}
+    for name in MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:  # a module still being written
+            continue
+        for attr in dir(module):
+            obj = getattr(module, attr)
+            if (
+                inspect.isclass(obj)
+                and issubclass(obj, BaseException)
+                and obj.__module__.split(".")[0] in ("symgraph", "numeric")
+            ):
+                found[f"{obj.__module__}.{obj.__qualname__}"] = obj
+    return found
+
+
+EXCEPTIONS = _exported_exception_classes()
+
+
+def test_exception_walk_finds_the_documented_classes():
+    names = {cls.__name__ for cls in EXCEPTIONS.values()}
+    for expected in ("ToolkitError", "ParseError", "ShapeError", "FeedError",
+                     "CheckpointError", "LimitError", "NonFiniteError"):  # fmt: skip
+        assert expected in names
+
+
+def test_symgraph_reexports_the_one_base_class():
+    assert sg.ToolkitError is ToolkitError
+    assert importlib.import_module("symgraph.errors").ToolkitError is ToolkitError
+
+
+@pytest.mark.parametrize("qualname", sorted(EXCEPTIONS))
+def test_exported_exception_derives_from_toolkit_error(qualname):
+    cls = EXCEPTIONS[qualname]
+    assert issubclass(cls, ToolkitError), f"{qualname} is not a ToolkitError"
+    if cls is not ToolkitError:
+        assert issubclass(cls, (ValueError, TypeError)), (
+            f"{qualname} is neither a ValueError nor a TypeError"
+        )
+
+
+def _raises_toolkit(fn, kind):
+    with pytest.raises(ToolkitError) as info:
+        fn()
+    assert isinstance(info.value, kind), type(info.value).__mro__
+
+
+def test_user_errors_arrive_as_toolkit_errors():
+    x = sg.symbols("x")
+    _raises_toolkit(lambda: sg.parse("x.__class__"), ValueError)
+    _raises_toolkit(lambda: sg.grad(x * x, [x * 2]), TypeError)
+    _raises_toolkit(lambda: sg.evaluate(x + sg.symbols("y"), {x: 1.0}), ValueError)
+    _raises_toolkit(lambda: nm.matmul(np.ones((2, 3)), np.ones((2, 3))), ValueError)
+    with G.Graph().as_default():
+        p = G.placeholder((2,), name="p")
+        with G.Session() as sess:
+            _raises_toolkit(lambda: sess.run(p * 2.0), ValueError)
+            _raises_toolkit(lambda: sess.run(p * 2.0, {p: np.ones(3)}), ValueError)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="symgraph/node.py _check_name raises a plain ValueError for a bad "
+    "symbol name; it should be a ToolkitError subclass (owner: symgraph core)",
+)
+def test_bad_symbol_name_is_toolkit_error():
+    _raises_toolkit(lambda: sg.symbols("__class__"), ValueError)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="symgraph/check.py raises a plain ValueError when no finite random "
+    "point is found; it should be a ToolkitError subclass (owner: bridge)",
+)
+def test_check_without_finite_points_is_toolkit_error():
+    x = sg.symbols("x")
+    _raises_toolkit(lambda: sg.check(sg.log(-(x * x) - 1), [x]), ValueError)
