@@ -13,8 +13,9 @@ process (float64 everywhere):
 3. a micrograd-size scalar graph (micrograd's ``test_more_ops`` expression).
 
 PyTorch and autograd are imported lazily and skipped with a message when they
-are not installed. The table gives each median and the ratio ours / theirs
-(below 1 means the numeric engine is faster).
+are not installed. The table gives the medians, their ratio (numeric /
+reference, below 1 means the numeric engine is faster) and the ratio of the
+minima (the least disturbed runs, a guard against background load).
 """
 
 from __future__ import annotations
@@ -26,16 +27,6 @@ import time
 import numpy as np
 
 import numeric as nm
-
-
-def median_ms(fn, repeats: int) -> float:
-    fn()  # warm up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
 
 
 def optional(name):
@@ -213,6 +204,34 @@ def scalar_autograd(autograd):
     return lambda: grad(-4.0, 2.0)
 
 
+def _block(fn, repeats: int) -> list:
+    fn()  # warm up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    time.sleep(0.2)  # let spinning BLAS / OpenMP worker threads park
+    return times
+
+
+def compare(ours, reference, repeats: int):
+    """Medians and minima (ms) of ``ours`` and ``reference``.
+
+    Each is timed in its own block of runs: alternating them run by run would
+    make each library's spinning worker threads (OpenBLAS, OpenMP) steal the
+    two cores from the other. The minimum is the least disturbed run.
+    """
+    t_ours = _block(ours, repeats)
+    t_ref = _block(reference, repeats)
+    return (
+        statistics.median(t_ours) * 1e3,
+        statistics.median(t_ref) * 1e3,
+        min(t_ours) * 1e3,
+        min(t_ref) * 1e3,
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
@@ -220,89 +239,79 @@ def main(argv=None):
     torch = optional("torch")
     autograd = optional("autograd")
     rng = np.random.default_rng(0)
-
-    rows = []  # (workload, reference name, ours ms, reference ms)
+    n = args.repeats
+    cases = []  # (workload, reference name, ours, reference, repeats)
 
     x, w, b = conv_workload(rng)
-    ours = median_ms(conv_numeric(x, w, b), args.repeats)
+    conv = conv_numeric(x, w, b)
     if torch is not None:
-        rows.append(
-            (
-                "conv2d fwd+bwd",
-                "PyTorch CPU",
-                ours,
-                median_ms(conv_torch(torch, x, w, b), args.repeats),
-            )
+        cases.append(
+            ("conv2d fwd+bwd", "PyTorch CPU", conv, conv_torch(torch, x, w, b), n)
         )
     if autograd is not None:
-        rows.append(
+        cases.append(
             (
                 "conv2d fwd+bwd",
                 "autograd",
-                ours,
-                median_ms(conv_autograd(autograd, x, w, b), max(3, args.repeats // 5)),
+                conv,
+                conv_autograd(autograd, x, w, b),
+                max(5, n // 3),
             )
         )
-    if not rows:
-        rows.append(("conv2d fwd+bwd", "-", ours, float("nan")))
 
     x, y, params = mlp_workload(rng)
-    ours = median_ms(mlp_numeric(x, y, params), args.repeats * 3)
-    rows.append(
-        (
-            "MLP gradient",
-            "NumPy by hand",
-            ours,
-            median_ms(mlp_by_hand(x, y, params), args.repeats * 3),
-        )
+    mlp = mlp_numeric(x, y, params)
+    cases.append(
+        ("MLP gradient", "NumPy by hand", mlp, mlp_by_hand(x, y, params), 5 * n)
     )
     if torch is not None:
-        rows.append(
-            (
-                "MLP gradient",
-                "PyTorch CPU",
-                ours,
-                median_ms(mlp_torch(torch, x, y, params), args.repeats * 3),
-            )
+        cases.append(
+            ("MLP gradient", "PyTorch CPU", mlp, mlp_torch(torch, x, y, params), 5 * n)
         )
     if autograd is not None:
-        rows.append(
+        cases.append(
             (
                 "MLP gradient",
                 "autograd",
-                ours,
-                median_ms(mlp_autograd(autograd, x, y, params), args.repeats * 3),
+                mlp,
+                mlp_autograd(autograd, x, y, params),
+                5 * n,
             )
         )
 
-    ours = median_ms(scalar_numeric(), args.repeats * 10)
+    scalar = scalar_numeric()
     if torch is not None:
-        rows.append(
+        cases.append(
             (
                 "scalar graph (micrograd)",
                 "PyTorch CPU",
-                ours,
-                median_ms(scalar_torch(torch), args.repeats * 10),
+                scalar,
+                scalar_torch(torch),
+                20 * n,
             )
         )
     if autograd is not None:
-        rows.append(
+        cases.append(
             (
                 "scalar graph (micrograd)",
                 "autograd",
-                ours,
-                median_ms(scalar_autograd(autograd), args.repeats * 10),
+                scalar,
+                scalar_autograd(autograd),
+                20 * n,
             )
         )
 
     print()
     print(
-        "| workload | reference | numeric (ms) | reference (ms) | ratio numeric/reference |"
+        "| workload | reference | numeric median (ms) | reference median (ms) "
+        "| ratio of medians | ratio of minima |"
     )
-    print("|---|---|---:|---:|---:|")
-    for workload, ref, ours_ms, ref_ms in rows:
+    print("|---|---|---:|---:|---:|---:|")
+    for workload, ref, ours, reference, repeats in cases:
+        med_ours, med_ref, min_ours, min_ref = compare(ours, reference, repeats)
         print(
-            f"| {workload} | {ref} | {ours_ms:.3f} | {ref_ms:.3f} | {ours_ms / ref_ms:.2f} |"
+            f"| {workload} | {ref} | {med_ours:.3f} | {med_ref:.3f} "
+            f"| {med_ours / med_ref:.2f} | {min_ours / min_ref:.2f} |"
         )
     versions = [f"numpy {np.__version__}"]
     if torch is not None:
@@ -317,7 +326,10 @@ def main(argv=None):
         except PackageNotFoundError:  # the version is only informative
             versions.append("autograd")
     print()
-    print("medians of repeated runs, float64; " + ", ".join(versions))
+    print(
+        "ratios are numeric / reference (below 1: numeric is faster); float64; "
+        + ", ".join(versions)
+    )
 
 
 if __name__ == "__main__":
