@@ -1036,16 +1036,20 @@ def codegen(
     >>> import symgraph as sg
     >>> x, y = sg.symbols("x y")
     >>> src = sg.codegen(x * sg.sin(y), [x, y])
-    >>> print(src[src.index("def f_grad"):].strip())
+    >>> print(src[src.index("def f_grad") :].strip())
     def f_grad(x, y):
         \"\"\"Value and gradient: one forward pass, then one reverse pass.\"\"\"
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
+        _shape = np.broadcast_shapes(np.shape(x), np.shape(y))
+        _grad = np.empty((2,) + _shape)
         t0 = np.sin(y)
+        _grad[0] = t0
         t1 = x * t0
         t2 = np.cos(y)
         y_bar = x * t2
-        return t1, (t0, y_bar)
+        _grad[1] = y_bar
+        return t1, tuple(_grad)
     """
     mod = _Module(f, wrt, name, target, hessian)
     return _py_module(mod) if target == "python" else _c_module(mod)
