@@ -195,9 +195,12 @@ def _pair(v, what: str, op: str) -> tuple:
 def max_pool2d(x, size, stride=None) -> np.ndarray:
     """Max pooling over the last two axes of an object array.
 
-    Each output entry is a left fold of ``maximum`` over its window in
-    row-major order, so backpropagation through it is the max gate's routing:
-    the whole gradient goes to the window's largest entry.
+    Each output entry is a first-max-wins chain over its window in row-major
+    order: ``m = v0``, then ``m = where(v - m, v, m)`` for each next entry
+    ``v`` (a strictly greater entry replaces ``m``, a tie keeps the earlier
+    one). Backpropagation through it is the max gate's routing: the whole
+    gradient goes to the window's largest entry, and at a tie to the first
+    of the tied entries, exactly as ``numeric.max_pool2d`` does.
 
     Parameters
     ----------
@@ -210,25 +213,20 @@ def max_pool2d(x, size, stride=None) -> np.ndarray:
     -------
     Object array of shape ``x.shape[:-2] + ((H - kh) // sh + 1, (W - kw) // sw + 1)``.
 
-    Notes
-    -----
-    At a tie inside a window the gradient follows ``maximum``'s convention
-    (1/2 to each argument of the tied ``maximum``), so tied entries share it
-    unevenly; ``numeric.max_pool2d`` gives all of it to the first entry. Use
-    distinct values when the routing is the point of an exercise.
-
     Examples
     --------
     >>> import symgraph as sg
-    >>> sg.max_pool2d(sg.symbols_array("x", (2, 2)), 2)
-    array([[maximum(maximum(maximum(x_0_0, x_0_1), x_1_0), x_1_1)]], dtype=object)
+    >>> sg.max_pool2d(sg.symbols_array("x", (1, 2)), (1, 2))
+    array([[where(x_0_1 - x_0_0, x_0_1, x_0_0)]], dtype=object)
     """
     out_shape, windows = _pool_windows(x, size, stride, "max_pool2d")
     out = np.empty(out_shape, dtype=object)
     for idx, entries in windows:
+        # Not nested maximum(): its tie rule (1/2 to each argument) would
+        # split a tie 1/2, 1/4, ... instead of routing it to the first entry.
         acc = entries[0]
         for e in entries[1:]:
-            acc = make("maximum", acc, e)
+            acc = make("where", make("sub", e, acc), e, acc)
         out[idx] = acc
     return out
 
