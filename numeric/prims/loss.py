@@ -22,7 +22,9 @@ def _stable_lse(x, axis):
     """log(sum(exp(x))) over ``axis`` with keepdims, shifted by the maximum."""
     m = np.max(x, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0)  # all -inf (or inf) slices: no shift
-    with np.errstate(under="ignore"):  # exp of a shifted value may underflow to 0
+    # exp of a shifted value may underflow to 0; an all -inf slice sums to 0
+    # and its log is -inf, the exact value (no divide-by-zero error for it)
+    with np.errstate(under="ignore", divide="ignore"):
         return np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
 
 
@@ -49,7 +51,8 @@ def logsumexp(x, axis=None, keepdims=False):
 def logsumexp_vjp(g, ans, x, axis, keepdims):
     # d lse / dx = softmax(x) over the reduced axes
     axes = _axes(axis, x.ndim)
-    return (_regrow(g, x, axis, keepdims) * softmax(x, axis=axes),)
+    with np.errstate(under="ignore"):  # tiny probabilities times g: 0 is right
+        return (_regrow(g, x, axis, keepdims) * softmax(x, axis=axes),)
 
 
 defvjp(logsumexp_p, logsumexp_vjp)
@@ -58,9 +61,13 @@ defvjp(logsumexp_p, logsumexp_vjp)
 
 
 def _softmax_impl(x, axis):
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)  # all -inf slices: no shift (no inf - inf)
     with np.errstate(under="ignore"):  # small probabilities underflow to 0
-        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-        return e / np.sum(e, axis=axis, keepdims=True)
+        e = np.exp(x - m)
+        total = np.sum(e, axis=axis, keepdims=True)
+        # an all -inf slice has no mass: its softmax is 0, not 0/0 = NaN
+        return e / np.where(total == 0, 1.0, total)
 
 
 softmax_p = defprim("softmax", _softmax_impl, 1)
@@ -73,14 +80,25 @@ def softmax(x, axis=-1):
 
 def softmax_vjp(g, ans, x, axis):
     # J^T g = s * (g - <g, s>)
-    return (ans * (g - sum(g * ans, axis=axis, keepdims=True)),)
+    with np.errstate(under="ignore"):  # tiny probabilities times g: 0 is right
+        return (ans * (g - sum(g * ans, axis=axis, keepdims=True)),)
 
 
 defvjp(softmax_p, softmax_vjp)
 
 
+def _shifted_log_softmax(x, axis):
+    """``(x - m) - log(sum(exp(x - m)))``: subtracting the maximum first keeps
+    the result exact near 0 (``x - lse(x)`` at |x| ~ 1000 cancels to 1e-13)."""
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)  # all -inf (or inf) slices: no shift
+    shifted = x - m
+    with np.errstate(under="ignore", divide="ignore"):  # as in _stable_lse
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
 def _log_softmax_impl(x, axis):
-    return x - _stable_lse(x, axis)
+    return _shifted_log_softmax(x, axis)
 
 
 log_softmax_p = defprim("log_softmax", _log_softmax_impl, 1)
@@ -93,7 +111,8 @@ def log_softmax(x, axis=-1):
 
 def log_softmax_vjp(g, ans, x, axis):
     # J^T g = g - softmax(x) * sum(g)
-    return (g - softmax(x, axis=axis) * sum(g, axis=axis, keepdims=True),)
+    with np.errstate(under="ignore"):  # tiny probabilities times g: 0 is right
+        return (g - softmax(x, axis=axis) * sum(g, axis=axis, keepdims=True),)
 
 
 defvjp(log_softmax_p, log_softmax_vjp)
@@ -150,7 +169,7 @@ def mse(pred, target):
 
 def _cross_entropy_impl(logits, labels):
     rows = np.arange(logits.shape[0])
-    logp = logits - _stable_lse(logits, 1)
+    logp = _shifted_log_softmax(logits, 1)
     return -np.mean(logp[rows, labels.astype(np.intp)])
 
 
@@ -181,7 +200,8 @@ def cross_entropy_vjp(g, ans, logits, labels):
     n, k = logits.shape
     onehot = np.zeros((n, k))
     onehot[np.arange(n), labels.data.astype(np.intp)] = 1.0
-    return ((softmax(logits, axis=1) - onehot) * (g / max(n, 1)), UNDEFINED)
+    with np.errstate(under="ignore"):  # tiny probabilities times g: 0 is right
+        return ((softmax(logits, axis=1) - onehot) * (g / max(n, 1)), UNDEFINED)
 
 
 defvjp(cross_entropy_p, cross_entropy_vjp)
