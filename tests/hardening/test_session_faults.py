@@ -1,0 +1,121 @@
+"""Sessions under bad feeds and non-finite steps: refused, nothing changed.
+
+Every feed is checked before anything runs; an optimizer step whose gradient
+is non-finite raises ``NonFiniteError`` and leaves every variable, slot,
+Adam power and the global step unchanged, byte for byte.
+"""
+
+import numpy as np
+import pytest
+
+import numeric.graph as G
+from numeric.errors import FeedError, NonFiniteError, ToolkitError
+
+OPTIMIZERS = {
+    "sgd": lambda: G.train.GradientDescentOptimizer(0.1),
+    "momentum": lambda: G.train.MomentumOptimizer(0.1, 0.9),
+    "nesterov": lambda: G.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True),
+    "adam": lambda: G.train.AdamOptimizer(0.01),
+}
+
+
+def _model(make_optimizer):
+    """A small regression with every kind of optimizer state, after two steps."""
+    graph = G.Graph()
+    with graph.as_default():
+        x = G.placeholder((None, 3), name="x")
+        y = G.placeholder((None,), name="y")
+        w = G.Variable(np.array([0.5, -1.0, 2.0]), name="w")
+        b = G.Variable(0.25, name="b")
+        pred = G.reduce_sum(x * w, axis=1) + b
+        loss = G.reduce_mean((pred - y) * (pred - y))
+        step = G.train.get_or_create_global_step()
+        train = make_optimizer().minimize(loss, global_step=step)
+        init = G.global_variables_initializer()
+    sess = G.Session(graph=graph)
+    sess.run(init)
+    rng = np.random.default_rng(7)
+    good = {x: rng.standard_normal((4, 3)), y: rng.standard_normal(4)}
+    for _ in range(2):
+        sess.run(train, good)
+    variables = graph.get_collection("variables")
+    return sess, train, x, y, good, variables
+
+
+def _snapshot(sess, variables):
+    return [np.asarray(v).tobytes() for v in sess.run(list(variables))]
+
+
+@pytest.fixture(params=sorted(OPTIMIZERS))
+def model(request):
+    sess, *rest = _model(OPTIMIZERS[request.param])
+    with sess:
+        yield (sess, *rest)
+
+
+def test_model_has_optimizer_state(model):
+    sess, train, _x, _y, good, variables = model
+    assert len(variables) >= 3  # w, b, global_step (+ slots)
+    before = _snapshot(sess, variables)
+    sess.run(train, good)
+    assert _snapshot(sess, variables) != before  # a good step does change state
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "wrong_shape",
+        "wrong_rank",
+        "string_value",
+        "ragged",
+        "unknown_key",
+        "missing_y",
+        "object_value",
+    ],
+)
+def test_bad_feed_refused_before_anything_changes(model, bad):
+    sess, train, x, y, good, variables = model
+    feed = dict(good)
+    if bad == "wrong_shape":
+        feed[x] = np.ones((4, 2))
+    elif bad == "wrong_rank":
+        feed[y] = np.ones((4, 1))
+    elif bad == "string_value":
+        feed[x] = np.array([["a", "b", "c"]] * 4)
+    elif bad == "ragged":
+        feed[x] = [[1.0, 2.0, 3.0], [1.0, 2.0]]
+    elif bad == "unknown_key":
+        feed["not_a_tensor"] = 1.0
+    elif bad == "missing_y":
+        del feed[y]
+    elif bad == "object_value":
+        feed[x] = np.array([[object()] * 3] * 4, dtype=object)
+    before = _snapshot(sess, variables)
+    with pytest.raises(ToolkitError) as info:
+        sess.run(train, feed)
+    assert isinstance(info.value, FeedError), type(info.value)
+    assert _snapshot(sess, variables) == before
+
+
+@pytest.mark.parametrize("poison", [np.inf, -np.inf, np.nan])
+def test_non_finite_gradient_step_refused_state_unchanged(model, poison):
+    sess, train, x, _y, good, variables = model
+    feed = dict(good)
+    xs = good[x].copy()
+    xs[1, 2] = poison
+    feed[x] = xs
+    before = _snapshot(sess, variables)
+    with pytest.raises(NonFiniteError, match=r"(?i)finite"):
+        sess.run(train, feed)
+    assert _snapshot(sess, variables) == before
+    sess.run(train, good)  # the session still works afterwards
+    assert _snapshot(sess, variables) != before
+
+
+def test_overflowing_gradient_step_refused_state_unchanged(model):
+    sess, train, x, y, _good, variables = model
+    feed = {x: np.full((4, 3), 1e200), y: np.zeros(4)}
+    before = _snapshot(sess, variables)
+    with np.errstate(over="ignore", invalid="ignore"), pytest.raises(NonFiniteError):
+        sess.run(train, feed)
+    assert _snapshot(sess, variables) == before
