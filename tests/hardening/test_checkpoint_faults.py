@@ -1,0 +1,270 @@
+"""Checkpoints under faults: refused with a clear error, nothing changed.
+
+A round trip is bit-exact; the manifest names every variable's shape, dtype
+and checksum; a pickle smuggled into a checkpoint is refused without running
+(its payload would create a canary file); seeded random truncations and bit
+flips each give ``CheckpointError`` (or, for a flip in bytes nothing reads, a
+bit-exact restore); a save killed mid-write leaves the previous checkpoint
+loadable; a mismatched restore lists what is wrong and changes nothing.
+"""
+
+import io
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import numeric.graph as G
+from numeric.errors import CheckpointError
+
+N_FAULTS = 50  # truncations, and as many bit flips
+
+
+class _Canary:
+    """Unpickling this object would create a file: the payload of a smuggled pickle."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def _values():
+    special = np.array([0.0, -0.0, np.inf, -np.inf, 5e-324, 1.7976931348623157e308])
+    return {
+        "w": np.random.default_rng(3).standard_normal((4, 3)),
+        "b": np.float64(0.125),
+        "special": special,
+        "n": np.arange(6, dtype=np.int64).reshape(2, 3),
+    }
+
+
+def _build(values=None, shapes=None):
+    graph = G.Graph()
+    values = values or _values()
+    with graph.as_default():
+        variables = {k: G.Variable(v, name=k) for k, v in values.items()}
+        saver = G.train.Saver()
+        init = G.global_variables_initializer()
+    sess = G.Session(graph=graph)
+    sess.run(init)
+    return sess, saver, variables
+
+
+def _state(sess, variables):
+    return {
+        k: np.asarray(v).tobytes()
+        for k, v in zip(variables, sess.run(list(variables.values())))
+    }
+
+
+@pytest.fixture
+def saved(tmp_path):
+    sess, saver, variables = _build()
+    path = saver.save(sess, str(tmp_path / "model"))
+    yield sess, saver, variables, path
+    sess.close()
+
+
+def test_round_trip_is_bit_exact(saved, tmp_path):
+    sess, _saver, variables, path = saved
+    original = _state(sess, variables)
+    zeros = {k: np.zeros_like(v) for k, v in _values().items()}
+    sess2, saver2, variables2 = _build(zeros)
+    with sess2:
+        assert _state(sess2, variables2) != original
+        saver2.restore(sess2, path)
+        assert _state(sess2, variables2) == original
+
+
+def test_manifest_names_shapes_dtypes_checksums(saved):
+    _, _, _, path = saved
+    with np.load(path, allow_pickle=False) as npz:
+        manifest = json.loads(npz["__manifest__"].tobytes().decode("utf-8"))
+        entries = {e["name"]: e for e in manifest["variables"]}
+        assert set(entries) == set(_values())
+        for name, value in _values().items():
+            e = entries[name]
+            assert e["shape"] == list(np.shape(value))
+            assert e["dtype"] == str(np.asarray(value).dtype)
+            assert len(e["sha256"]) == 64
+            assert npz[e["key"]].tobytes() == np.asarray(value).tobytes()
+
+
+def _rewrite(path, replace):
+    """Rewrite an .npz, replacing some members' bytes (``replace``: name -> bytes)."""
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    members.update(replace)
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+
+
+def _npy_bytes(arr):
+    buf = io.BytesIO()
+    np.save(buf, arr, allow_pickle=True)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("where", ["variable", "manifest", "extra_member"])
+def test_smuggled_pickle_refused_no_code_run(saved, tmp_path, where):
+    sess, saver, variables, path = saved
+    canary = tmp_path / "canary_dir"
+    canary.mkdir()
+    payload = np.empty(1, dtype=object)
+    payload[0] = _Canary(str(canary / "CANARY"))
+    bad = _npy_bytes(payload)
+    assert b"open" in bad and b"CANARY" in bad  # a live payload, not a dud
+    with np.load(path, allow_pickle=False) as npz:
+        manifest = json.loads(npz["__manifest__"].tobytes().decode("utf-8"))
+    key = {"variable": manifest["variables"][0]["key"] + ".npy",
+           "manifest": "__manifest__.npy", "extra_member": "v99.npy"}[where]  # fmt: skip
+    _rewrite(path, {key: bad})
+    before = _state(sess, variables)
+    with pytest.raises(CheckpointError):
+        saver.restore(sess, path)
+    assert not os.listdir(canary), "the smuggled pickle ran"
+    assert _state(sess, variables) == before
+
+
+def _restore_outcome(sess, saver, variables, path, original):
+    """'error' for a CheckpointError with state unchanged, 'exact' for a clean
+    bit-exact restore; anything else fails the test."""
+    before = _state(sess, variables)
+    try:
+        saver.restore(sess, path)
+    except CheckpointError as exc:
+        assert str(exc).strip()
+        assert _state(sess, variables) == before
+        return "error"
+    assert _state(sess, variables) == original, "a corrupt file restored wrong values"
+    return "exact"
+
+
+def test_random_truncations_each_refused(saved, tmp_path):
+    sess, saver, variables, path = saved
+    original = _state(sess, variables)
+    data = Path(path).read_bytes()
+    rng = np.random.default_rng(11)
+    scratch = str(tmp_path / "cut.npz")
+    outcomes = []
+    for cut in rng.integers(0, len(data), size=N_FAULTS):
+        with open(scratch, "wb") as f:
+            f.write(data[:cut])
+        outcomes.append(_restore_outcome(sess, saver, variables, scratch, original))
+    assert outcomes == ["error"] * N_FAULTS
+
+
+def test_random_bit_flips_refused_or_harmless(saved, tmp_path):
+    sess, saver, variables, path = saved
+    original = _state(sess, variables)
+    data = Path(path).read_bytes()
+    rng = np.random.default_rng(12)
+    scratch = str(tmp_path / "flip.npz")
+    outcomes = []
+    for pos, bit in zip(
+        rng.integers(0, len(data), size=N_FAULTS), rng.integers(0, 8, size=N_FAULTS)
+    ):
+        flipped = bytearray(data)
+        flipped[pos] ^= 1 << int(bit)
+        with open(scratch, "wb") as f:
+            f.write(bytes(flipped))
+        outcomes.append(_restore_outcome(sess, saver, variables, scratch, original))
+    # Flips in bytes nothing checks (zip timestamps, ...) may restore exactly;
+    # most flips hit checked bytes.
+    assert outcomes.count("error") >= N_FAULTS // 2, outcomes
+
+
+def test_bit_flip_in_array_data_is_caught_by_checksum(saved):
+    sess, saver, variables, path = saved
+    with zipfile.ZipFile(path) as z:
+        raw = z.read("v0.npy")
+    flipped = bytearray(raw)
+    flipped[-1] ^= 0x01  # last byte of the array's data; the header still parses
+    _rewrite(path, {"v0.npy": bytes(flipped)})
+    before = _state(sess, variables)
+    with pytest.raises(CheckpointError, match="sha256|corrupt"):
+        saver.restore(sess, path)
+    assert _state(sess, variables) == before
+
+
+_KILLED_SAVE = """
+import sys, time
+import numpy as np
+import numeric.graph as G
+
+path, stage = sys.argv[1], sys.argv[2]
+graph = G.Graph()
+with graph.as_default():
+    w = G.Variable(np.full((64, 64), 1.0), name="w")
+    saver = G.train.Saver()
+    init = G.global_variables_initializer()
+sess = G.Session(graph=graph)
+sess.run(init)
+if stage == "first":
+    saver.save(sess, path)
+    print("saved", flush=True)
+    sys.exit(0)
+sess.run(w.assign(np.full((64, 64), 2.0)))
+real_savez = np.savez
+
+def stalled_savez(f, **arrays):
+    f.write(b"PK\\x03\\x04" + b"\\x00" * 1000)  # part of a zip, then stall
+    f.flush()
+    print("midway", flush=True)
+    time.sleep(120)
+
+np.savez = stalled_savez
+saver.save(sess, path)
+"""
+
+
+def test_save_killed_midway_leaves_previous_checkpoint(tmp_path):
+    path = str(tmp_path / "model")
+    script = textwrap.dedent(_KILLED_SAVE)
+    run = [sys.executable, "-c", script, path]
+    first = subprocess.run(
+        [*run, "first"], check=False, capture_output=True, text=True, timeout=60
+    )
+    assert first.stdout.strip() == "saved", first.stderr
+    proc = subprocess.Popen(
+        [*run, "second"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout.readline().strip() == "midway"
+        proc.kill()  # SIGKILL during the write: no cleanup runs
+    finally:
+        proc.wait(timeout=60)
+        proc.stdout.close()
+        proc.stderr.close()
+    assert proc.returncode != 0
+    sess, saver, variables = _build({"w": np.zeros((64, 64))})
+    with sess:
+        saver.restore(sess, path + ".npz")
+        np.testing.assert_array_equal(sess.run(variables["w"]), np.full((64, 64), 1.0))
+
+
+def test_mismatched_restore_lists_problems_and_changes_nothing(saved, tmp_path):
+    _, _, _, path = saved
+    values = _values()
+    del values["b"]  # missing from the graph: unexpected in the checkpoint
+    values["w"] = np.zeros((3, 4))  # mis-shaped
+    values["extra"] = np.zeros(2)  # missing from the checkpoint
+    sess, saver, variables = _build(values)
+    with sess:
+        before = _state(sess, variables)
+        with pytest.raises(CheckpointError) as info:
+            saver.restore(sess, path)
+        message = str(info.value)
+        assert "missing" in message and "extra" in message
+        assert "not in the graph" in message and "b" in message
+        assert "wrong shape" in message and "w (" in message
+        assert _state(sess, variables) == before
