@@ -270,7 +270,7 @@ _MAX_HEADER_EXPR = 400  # characters of expression text shown in the header
 _WIDTH = 88
 # Functions of more than this many ops free each temporary after its last use
 # (``del``); smaller ones stay as plain straight-line code.
-_RELEASE_AFTER = 64
+_RELEASE_AFTER = 24
 
 
 class _Namer:

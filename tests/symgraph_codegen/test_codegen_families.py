@@ -98,7 +98,7 @@ def test_codegen_large_function_frees_temporaries(gen_dir):
     f, wrt = chain(100)
     src = sg.codegen(f, wrt)
     assert re.search(r"^    del t\d+", src, re.MULTILINE)
-    small = sg.codegen(chain(3)[0], wrt)
+    small = sg.codegen(chain(2)[0], wrt)
     assert "del " not in small  # short functions stay plain straight-line code
 
 
