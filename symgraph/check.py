@@ -19,7 +19,7 @@ import numpy as np
 
 import numeric as nm
 
-from .errors import UnboundSymbolError
+from .errors import DomainError, UnboundSymbolError
 from .evaluate import bind, evaluate_nodes
 from .grad import _wrt_list, grad
 from .node import Node, as_node, const_value
@@ -137,7 +137,7 @@ def sample_points(nodes: list, symbols: list, n: int, seed=0, max_tries=200) -> 
         if all(np.all(np.isfinite(r)) for r in results):
             points.append(point)
     if len(points) < n:
-        raise ValueError(
+        raise DomainError(
             f"found only {len(points)} of {n} random points where the expression is "
             "finite; pass points with at=..."
         )

@@ -43,11 +43,20 @@ class CodegenError(ToolkitError, ValueError):
 _PY_HELPER_SRC = {
     "_sigmoid": '''\
 def _sigmoid(x):
-    """Logistic function 1 / (1 + exp(-x)), stable: exp of -|x| only."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))''',
+    """Logistic function 1 / (1 + exp(-x)), stable: exp of -|x| only.
+
+    exp(-1000) underflows to 0, the right value: that flag is not raised.
+    """
+    with np.errstate(under="ignore"):
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))''',
+    "_softplus": '''\
+def _softplus(x):
+    """log(1 + exp(x)) = logaddexp(0, x), stable; an underflow to 0 is exact."""
+    with np.errstate(under="ignore"):
+        return np.logaddexp(0.0, x)''',
 }
-_PY_HELPERS_OF_OP = {"sigmoid": ("_sigmoid",)}
+_PY_HELPERS_OF_OP = {"sigmoid": ("_sigmoid",), "softplus": ("_softplus",)}
 
 _C_HELPER_SRC = {
     "sigmoid_": """\

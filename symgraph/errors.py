@@ -14,6 +14,8 @@ __all__ = [
     "NotASymbolError",
     "UnboundSymbolError",
     "SympyConversionError",
+    "SymbolNameError",
+    "DomainError",
 ]
 
 
@@ -45,3 +47,11 @@ class UnboundSymbolError(ToolkitError, ValueError):
 
 class SympyConversionError(ToolkitError, TypeError):
     """A SymPy expression that has no symgraph counterpart."""
+
+
+class SymbolNameError(ToolkitError, ValueError):
+    """A symbol or display name that is not a plain identifier (or is a keyword)."""
+
+
+class DomainError(ToolkitError, ValueError):
+    """No point was found where an expression is finite (e.g. log of a negative)."""

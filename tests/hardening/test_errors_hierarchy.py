@@ -101,11 +101,6 @@ def test_bad_symbol_name_is_toolkit_error():
     _raises_toolkit(lambda: sg.symbols("__class__"), ValueError)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="symgraph/check.py raises a plain ValueError when no finite random "
-    "point is found; it should be a ToolkitError subclass (owner: bridge)",
-)
 def test_check_without_finite_points_is_toolkit_error():
     x = sg.symbols("x")
     _raises_toolkit(lambda: sg.check(sg.log(-(x * x) - 1), [x]), ValueError)

@@ -27,7 +27,7 @@ _ALLOWED = (ast.Module, ast.FunctionDef, ast.arguments, ast.arg, ast.Return,
             ast.Call, ast.Attribute, ast.Constant, ast.Tuple, ast.List,
             ast.Subscript, ast.Expr, ast.Import, ast.alias, ast.keyword,
             ast.operator, ast.unaryop, ast.Slice, ast.Starred,
-            ast.Compare, ast.cmpop, ast.IfExp)  # fmt: skip
+            ast.Compare, ast.cmpop, ast.IfExp, ast.With, ast.withitem)  # fmt: skip
 
 
 def _check_source(source, params):

@@ -73,16 +73,10 @@ def _symbolic_three_ways(name, errors):
 @pytest.mark.parametrize("name", ["sigmoid", "softplus"])
 def test_unary_stable_symbolic_three_ways_match_reference(name):
     # Values and gradients finite and right; overflow, invalid and division
-    # by zero raise. (Underflow: see the strict xfail below.)
+    # by zero raise; underflow is checked on its own below.
     _symbolic_three_ways(name, {"all": "raise", "under": "ignore"})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="symgraph/ops.py's NumPy functions for sigmoid (exp) and softplus "
-    "(logaddexp), and the generated code's helpers, let an underflow flag "
-    "escape at x = -1000; numeric's primitives suppress it (owner: symgraph core)",
-)
 @pytest.mark.parametrize("name", ["sigmoid", "softplus"])
 def test_unary_stable_symbolic_no_underflow_flag(name):
     _symbolic_three_ways(name, {"all": "raise"})
