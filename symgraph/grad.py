@@ -32,6 +32,43 @@ def _check_wrt(v) -> Node:
     return v
 
 
+def _gated(n: Node):
+    """``(c, p, q)`` for ``n = where(c, p, q)`` with a constant-zero branch."""
+    if n.op == "where":
+        c, p, q = n.args
+        if (q.op == "const" and q.value == 0) or (p.op == "const" and p.value == 0):
+            return c, p, q
+    return None
+
+
+def _times(a: Node, local: Node) -> Node:
+    """``a * local``, moved inside a ``where(c, p, 0)`` (or ``where(c, 0, q)``)
+    factor, as where() routes adjoints, so that an untaken branch's inf or
+    NaN partial is never multiplied by the zero routed to it (0 * inf would
+    be NaN)."""
+    for gate_is_a in (True, False):
+        g = _gated(a if gate_is_a else local)
+        if g is not None:
+            c, *branches = g
+            out = [
+                b if b.op == "const" and b.value == 0
+                else _times(b, local) if gate_is_a else _times(a, b)
+                for b in branches
+            ]  # fmt: skip
+            return make("where", c, *out)
+    if local.op == "const" and local.value == -1:
+        return make("neg", a)
+    return make("mul", a, local)
+
+
+def _plus(a: Node, b: Node) -> Node:
+    """``a + b``, merging two adjoints gated by the same condition."""
+    ga, gb = _gated(a), _gated(b)
+    if ga is not None and gb is not None and ga[0] is gb[0]:
+        return make("where", ga[0], make("add", ga[1], gb[1]), make("add", ga[2], gb[2]))
+    return make("add", a, b)
+
+
 def adjoints(f: Node, wrt: list[Node]) -> dict:
     """Reverse sweep from ``f``; returns the adjoint node of every node that
     lies on a path from a symbol in ``wrt`` to ``f``."""
@@ -54,12 +91,9 @@ def adjoints(f: Node, wrt: list[Node]) -> dict:
                 continue
             if local.op == "const" and local.value == 0:
                 continue  # structurally zero: nothing flows
-            if local.op == "const" and local.value == -1:
-                term = make("neg", a)
-            else:
-                term = make("mul", a, local)
+            term = _times(a, local)
             prev = adjoint.get(arg)
-            adjoint[arg] = term if prev is None else make("add", prev, term)
+            adjoint[arg] = term if prev is None else _plus(prev, term)
             made += 1
         if made > MAX_GRAD_NODES:
             raise LimitError(f"gradient DAG exceeds {MAX_GRAD_NODES} nodes")

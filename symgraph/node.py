@@ -178,7 +178,7 @@ def _intern(op: str, args: tuple, value, name: str | None) -> Node:
     return node
 
 
-def _frozen(self, name, value):
+def _frozen(self, name, value=None):  # also __delattr__, which gets no value
     raise AttributeError("symgraph nodes are immutable")
 
 
@@ -226,7 +226,7 @@ def const_value(node: Node) -> float:
     try:
         return float(node.value)
     except OverflowError:
-        return math.copysign(math.inf, node.value)
+        return math.inf if node.value > 0 else -math.inf
 
 
 def as_node(value) -> Node:

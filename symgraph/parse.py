@@ -27,7 +27,9 @@ MAX_DEPTH = 100
 # left below the interpreter's recursion limit (never a RecursionError).
 _FRAMES_PER_LEVEL = 6
 _FRAME_MARGIN = 60
-MAX_DIGITS = 1000
+# Enough for every exact constant a node can hold (MAX_INT_BITS = 4096 bits is
+# 1234 digits), so str(node) of any folded constant parses back.
+MAX_DIGITS = 1234
 
 # Callable names: the registry's ops plus the spellings people type.
 _ALIASES = {"max": "maximum", "min": "minimum", "ln": "log", "arctan": "atan",

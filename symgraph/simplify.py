@@ -12,6 +12,7 @@ import math
 from fractions import Fraction
 
 from . import node as _node
+from .errors import LimitError
 
 __all__ = ["fold"]
 
@@ -31,6 +32,12 @@ _EXACT_UNARY = {
 
 def _is(n, v) -> bool:
     return n.op == "const" and n.value == v
+
+
+def _is_exact(n, v) -> bool:
+    """An exact constant equal to v: x*1 folds, x*1.0 stays (as in SymPy, so
+    a float 1.0 that SymPy keeps survives a round trip through it)."""
+    return _exact(n) and n.value == v
 
 
 def _exact(n) -> bool:
@@ -86,7 +93,10 @@ def fold(op: str, args: tuple):
         if len(args) == 2:
             r = _arith(op, *values)
             if r is not None and not (isinstance(r, float) and math.isnan(r)):
-                return const(r)
+                try:
+                    return const(r)
+                except LimitError:
+                    return None  # too large to keep exactly: stays symbolic
         if len(args) == 1 and _exact(args[0]):
             v = values[0]
             if (op, v) in _EXACT_UNARY:
@@ -111,9 +121,9 @@ def fold(op: str, args: tuple):
             return _node.make("neg", y)
     elif op == "mul":
         x, y = args
-        if _is(y, 1):
+        if _is_exact(y, 1):
             return x
-        if _is(x, 1):
+        if _is_exact(x, 1):
             return y
         if _is(x, 0):
             return x
@@ -121,13 +131,13 @@ def fold(op: str, args: tuple):
             return y
     elif op == "div":
         x, y = args
-        if _is(y, 1):
+        if _is_exact(y, 1):
             return x
     elif op == "pow":
         x, y = args
-        if _is(y, 1):
+        if _is_exact(y, 1):
             return x
-        if _is(y, 0):
+        if _is_exact(y, 0):
             return const(1)
     elif op == "neg":
         (x,) = args

@@ -58,12 +58,44 @@ def to_sympy_many(roots: list) -> list:
             memo[node] = _const_to_sympy(node.value)
         else:
             args = [memo[a] for a in node.args]
-            if node.op == "pow" and all(a.is_number for a in args):
-                # an unfolded power of numbers was too large to fold: keep it so
+            if node.op == "pow" and all(a.op == "const" for a in node.args):
+                b, e = (a.value for a in node.args)
+                if isinstance(e, int) and not isinstance(b, float) and abs(b) not in (0, 1):
+                    # too large to fold (9**9**9): SymPy would compute it
+                    # exactly as soon as anything is added to it, and hang
+                    raise SympyConversionError(
+                        f"the constant power {node} is too large for SymPy to hold exactly"
+                    )
+                # 0**-1, (-8)**(1/3), a float overflow: keep it as it is
                 memo[node] = sp.Pow(*args, evaluate=False)
             else:
-                memo[node] = OPS[node.op].formula(*args)
+                try:
+                    memo[node] = OPS[node.op].formula(*args)
+                except (TypeError, ValueError) as exc:  # e.g. Piecewise((nan, nan > 0), ...)
+                    raise SympyConversionError(
+                        f"{node.op} of {', '.join(map(str, args))} has no SymPy form: {exc}"
+                    ) from None
+                if node.op == "abs":
+                    memo[node] = _drop_nonnegative_abs(memo[node])
+                if node.op in ("abs", "sign") and memo[node].has(sp.re, sp.im, sp.I):
+                    # Abs(exp(x)) would become exp(re(x)) for a symbol without
+                    # assumptions: keep the op as it is (the values are real)
+                    memo[node] = OPS[node.op].formula(*args, evaluate=False)
     return [memo[r] for r in roots]
+
+
+def _drop_nonnegative_abs(r):
+    """SymPy leaves ``Abs(-Abs(x))`` as ``Abs(Abs(x))`` (and ``Abs(2*Abs(x))``
+    as ``2*Abs(Abs(x))``), which it does not build back the same way: drop an
+    Abs of a nonnegative argument, as ``Abs`` itself does elsewhere."""
+    parts = r.args if r.is_Mul else (r,)
+
+    def strip(t):
+        return t.args[0] if isinstance(t, sp.Abs) and t.args[0].is_extended_nonnegative else t
+
+    if any(strip(t) is not t for t in parts):
+        return sp.Mul(*map(strip, parts)) if r.is_Mul else strip(r)
+    return r
 
 
 # ----- from SymPy ----------------------------------------------------------------
@@ -103,11 +135,20 @@ def _deps(e) -> list:
         for value, cond in e.args:
             out.append(value)
             if cond is not sp.true:
-                out.append(_positive_part(cond))
+                out.append(_condition(cond)[0])
         return out
     if e.is_Atom:
         return []
+    if not (isinstance(e, (sp.Max, sp.Min, sp.Heaviside)) or e.func in _FUNCTIONS):
+        raise _unsupported(e)  # name e itself, not the first argument it holds
     return list(e.args)
+
+
+def _unsupported(e) -> SympyConversionError:
+    return SympyConversionError(
+        f"SymPy {type(e).__name__} ({e}) has no symgraph op; "
+        f"known functions: {', '.join(sorted(OPS))}"
+    )
 
 
 def _number(e) -> Node:
@@ -130,6 +171,10 @@ def _number(e) -> Node:
 
 def _convert(e, get) -> Node:
     """Build the node of ``e`` from the nodes of its dependencies (``get``)."""
+    if e is sp.E:
+        return make("exp", const(1))  # SymPy's name for exp(1): keep it exact
+    if e is sp.pi:
+        return make("acos", const(-1))  # SymPy's acos(-1), atan(1)*4 ...: exact too
     if e.is_Number or e.is_NumberSymbol:
         return _number(e)
     if e.is_Symbol:
@@ -165,21 +210,24 @@ def _convert(e, get) -> Node:
                 num.append(get(f))
         negative = coeff.is_extended_negative
         coeff = abs(coeff)
-        if coeff.is_Rational and coeff.q != 1:
-            # x/2 rather than (1/2)*x
-            if coeff.p != 1 or not num:
-                num.insert(0, _number(sp.Integer(coeff.p)))
-            den.insert(0, _number(sp.Integer(coeff.q)))
-        elif coeff != 1 or not num:
-            num.insert(0, _number(coeff))
-        acc = num[0]
-        for f in num[1:]:
-            acc = make("mul", acc, f)
+        # The coefficient goes on last, around the rest: SymPy distributes a
+        # number over a sum in a product of two (2*(x + 1) is 2*x + 2), so
+        # (2*(x + 1))*y would not come back as 2*(x + 1)*y.
+        p, q = (sp.Integer(coeff.p), sp.Integer(coeff.q)) if coeff.is_Rational else (coeff, 1)
+        acc = None
+        for f in num:
+            acc = f if acc is None else make("mul", acc, f)
         if den:
             d = den[0]
             for f in den[1:]:
                 d = make("mul", d, f)
+            if acc is None:  # 2/x rather than 2*(1/x)
+                acc, p = _number(p), sp.S.One
             acc = make("div", acc, d)
+        if p != 1:
+            acc = make("mul", _number(p), acc)
+        if q != 1:
+            acc = make("div", acc, _number(q))  # x/2 rather than (1/2)*x
         return make("neg", acc) if negative else acc
     if e.is_Pow:
         if e.exp == sp.S.Half:
@@ -208,10 +256,7 @@ def _convert(e, get) -> Node:
     name = _FUNCTIONS.get(e.func)
     if name is not None:
         return make(name, *[get(a) for a in e.args])
-    raise SympyConversionError(
-        f"SymPy {type(e).__name__} ({e}) has no symgraph op; "
-        f"known functions: {', '.join(sorted(OPS))}"
-    )
+    raise _unsupported(e)
 
 
 def _piecewise(e, get) -> Node:
@@ -221,8 +266,22 @@ def _piecewise(e, get) -> Node:
         raise SympyConversionError(f"Piecewise without a final True branch: {e}")
     acc = get(pieces[-1][0])
     for value, cond in reversed(pieces[:-1]):
-        acc = make("where", get(_positive_part(cond)), get(value), acc)
+        part, negated = _condition(cond)
+        if negated:  # (a, x <= 0) is where(x, else, a)
+            acc = make("where", get(part), acc, get(value))
+        else:
+            acc = make("where", get(part), get(value), acc)
     return acc
+
+
+def _condition(cond):
+    """``(p, negated)``: the condition is ``p > 0``, or its negation (SymPy
+    writes the complement of ``x > 0`` in a Piecewise as ``x <= 0``)."""
+    if isinstance(cond, (sp.LessThan, sp.GreaterThan)):
+        return _positive_part(cond.negated), True
+    if isinstance(cond, sp.Not):
+        return _positive_part(cond.args[0]), True
+    return _positive_part(cond), False
 
 
 def _positive_part(cond):
@@ -230,6 +289,20 @@ def _positive_part(cond):
     if isinstance(cond, (sp.StrictGreaterThan, sp.StrictLessThan)):
         big, small = cond.gts, cond.lts
         return big if small == 0 else big - small
+    # SymPy rewrites a Piecewise inside a condition (where(leaky_relu(x), ...))
+    # as ITE; And / Or are min / max of the parts, exactly.
+    if isinstance(cond, sp.ITE):
+        c, a, b = (_positive_part(arg) for arg in cond.args)
+        return sp.Piecewise((a, c > 0), (b, True))
+    if isinstance(cond, (sp.And, sp.Or)):
+        parts = [_positive_part(arg) for arg in cond.args]
+        return sp.Min(*parts) if isinstance(cond, sp.And) else sp.Max(*parts)
+    if cond is sp.true or cond is sp.false:
+        return sp.S.One if cond is sp.true else sp.S.NegativeOne
+    # x <= 0 is "not x > 0": where(x, -1, 1) > 0, exactly (at 0 too)
+    if isinstance(cond, (sp.LessThan, sp.GreaterThan, sp.Not)):
+        inner = cond.args[0] if isinstance(cond, sp.Not) else cond.negated
+        return sp.Piecewise((-1, _positive_part(inner) > 0), (1, True))
     raise SympyConversionError(f"Piecewise condition {cond} is not of the form a > b")
 
 
