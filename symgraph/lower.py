@@ -22,7 +22,7 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from .errors import NotASymbolError
-from .node import Node, as_node
+from .node import Node, as_node, const_value
 from .ops import OPS
 from .sympy_bridge import _const_to_sympy
 from .traverse import count_uses, toposort
@@ -118,6 +118,7 @@ def dag_cse(outputs: list, symbol_map: dict):
     order = toposort(outputs)
     names = _temporary_names(order, outputs)
     expr = {}
+    known = {}  # float values of constants and of ops on constants only
     replacements = []
     for node in order:
         if node.op == "symbol":
@@ -125,7 +126,18 @@ def dag_cse(outputs: list, symbol_map: dict):
                 raise NotASymbolError(f"symbol {node.value!r} is not among the arguments")
             expr[node] = symbol_map[node]
         elif node.op == "const":
-            expr[node] = _const_to_sympy(node.value)
+            v = node.value
+            expr[node] = _float_to_sympy(v) if isinstance(v, float) else _const_to_sympy(v)
+            known[node] = np.float64(const_value(node))
+        elif all(a in known for a in node.args):
+            # An op on constants that construction left unfolded (too large
+            # to keep exactly, a division by zero, ...) is computed here in
+            # float64 as evaluate() computes it: printing 9**387420489 would
+            # make Python compute the exact integer at call time.
+            with np.errstate(all="ignore"):
+                v = np.float64(OPS[node.op].numpy(*[known[a] for a in node.args]))
+            known[node] = v
+            expr[node] = _float_to_sympy(float(v))
         else:
             e = _sympy_of(node, [expr[a] for a in node.args])
             if node in names:
@@ -133,7 +145,20 @@ def dag_cse(outputs: list, symbol_map: dict):
                 replacements.append((s, e))
                 e = s
             expr[node] = e
+        if node in names and node in known:
+            replacements.append((sp.Symbol(names[node]), expr[node]))
+            expr[node] = sp.Symbol(names[node])
     return replacements, [expr[o] for o in outputs]
+
+
+# Non-finite constants print as NumPy's names: SymPy's own nan/zoo break its
+# str() of an unevaluated product, which lambdify takes for the docstring.
+_NONFINITE = {"inf": sp.Symbol("numpy.inf"), "-inf": -sp.Symbol("numpy.inf"),
+              "nan": sp.Symbol("numpy.nan")}  # fmt: skip
+
+
+def _float_to_sympy(v: float):
+    return _NONFINITE.get(repr(v), None) or sp.Float(v)
 
 
 def _temporary_names(order: list, outputs: list) -> dict:

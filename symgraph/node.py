@@ -18,7 +18,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .errors import LimitError
+from .errors import LimitError, SymbolNameError
 
 __all__ = ["Node", "symbol", "const", "make", "as_node", "is_const", "const_value"]
 
@@ -143,11 +143,11 @@ class Node:
 
 def _check_name(name: str, what: str) -> None:
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ValueError(
+        raise SymbolNameError(
             f"{what} {name!r} is not allowed: use a letter followed by letters, digits or _"
         )
     if keyword.iskeyword(name):
-        raise ValueError(f"{what} {name!r} is a Python keyword")
+        raise SymbolNameError(f"{what} {name!r} is a Python keyword")
 
 
 def _const_text(value) -> str:

@@ -92,11 +92,6 @@ def test_user_errors_arrive_as_toolkit_errors():
             _raises_toolkit(lambda: sess.run(p * 2.0, {p: np.ones(3)}), ValueError)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="symgraph/node.py _check_name raises a plain ValueError for a bad "
-    "symbol name; it should be a ToolkitError subclass (owner: symgraph core)",
-)
 def test_bad_symbol_name_is_toolkit_error():
     _raises_toolkit(lambda: sg.symbols("__class__"), ValueError)
 

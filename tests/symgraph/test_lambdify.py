@@ -4,6 +4,7 @@ source, deep chains, and no sympy.cse search."""
 import importlib
 import math
 import pathlib
+import subprocess
 import sys
 import warnings
 
@@ -181,3 +182,28 @@ def test_evaluate_computes_shared_nodes_once(monkeypatch):
     s = sg.sin(x)
     sg.evaluate(s * s + s * s, {x: 0.5})
     assert len(calls) == 1
+
+
+def test_lambdify_ops_on_constants_compute_in_float64_like_evaluate():
+    # Built with operators, these stay unfolded (too large, or no exact value);
+    # the lowered function must compute them as evaluate does, not hang in an
+    # exact integer power or raise Python's ZeroDivisionError/OverflowError.
+    code = """
+import numpy as np, symgraph as sg
+from symgraph.node import const
+x = sg.symbols("x")
+cases = [const(9) ** const(9**9), const(2.0) ** const(2**20), const(1) / const(0) + x,
+         const(-1) ** const(0.5) * x, const(float("nan")) * x, const(float("-inf")) - x]
+pts = np.array([1.0, 2.0])
+with np.errstate(all="ignore"):
+    for e in cases:
+        got = np.broadcast_to(sg.lambdify([x], e)(pts), pts.shape)
+        ref = np.broadcast_to(sg.evaluate(e, {x: pts}), pts.shape)
+        np.testing.assert_array_equal(got, ref)
+print("ok")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "ok"
