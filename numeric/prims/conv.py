@@ -173,7 +173,8 @@ defvjp(convolve2d_p, convolve2d_vjp)
 # ----- conv2d (NCHW, OIHW, PyTorch semantics) -----
 
 
-def _pair(value, name: str, minimum: int) -> tuple:
+def _pair(value, name: str, minimum: int, op: str = "conv2d") -> tuple:
+    """``value`` as a pair of ints >= ``minimum`` (an int is used for both)."""
     if isinstance(value, numbers.Integral):
         value = (value, value)
     try:
@@ -182,10 +183,10 @@ def _pair(value, name: str, minimum: int) -> tuple:
         pair = ()
     if len(pair) != 2 or not all(isinstance(v, numbers.Integral) for v in pair):
         raise ArgumentError(
-            f"conv2d: {name} must be an int or a pair of ints, got {value!r}"
+            f"{op}: {name} must be an int or a pair of ints, got {value!r}"
         )
     if min(pair) < minimum:
-        raise ArgumentError(f"conv2d: {name} must be >= {minimum}, got {value!r}")
+        raise ArgumentError(f"{op}: {name} must be >= {minimum}, got {value!r}")
     return (int(pair[0]), int(pair[1]))
 
 

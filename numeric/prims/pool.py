@@ -9,35 +9,18 @@ over its window) is another primitive, and each is the other's VJP.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from numeric.errors import ArgumentError, ShapeError
+from numeric.errors import ShapeError
+from numeric.prims.conv import _pair
 from numeric.registry import defprim, defvjp
 from numeric.tape import Tensor, apply
 
 
-def _pair(value, name: str, op: str) -> tuple:
-    if isinstance(value, numbers.Integral):
-        value = (value, value)
-    try:
-        pair = tuple(value)
-    except TypeError:
-        pair = ()
-    if len(pair) != 2 or not all(isinstance(v, numbers.Integral) for v in pair):
-        raise ArgumentError(
-            f"{op}: {name} must be an int or a pair of ints, got {value!r}"
-        )
-    if min(pair) < 1:
-        raise ArgumentError(f"{op}: {name} must be >= 1, got {value!r}")
-    return (int(pair[0]), int(pair[1]))
-
-
 def _pool_args(op, x, size, stride):
-    size = _pair(size, "size", op)
-    stride = size if stride is None else _pair(stride, "stride", op)
+    size = _pair(size, "size", 1, op)
+    stride = size if stride is None else _pair(stride, "stride", 1, op)
     shape = x.shape if isinstance(x, Tensor) else np.shape(x)
     if len(shape) != 4:
         raise ShapeError(f"{op}: input must be (N, C, H, W), got shape {shape}")
