@@ -53,7 +53,7 @@ from numeric.prims.loss import (
 from numeric.prims.pool import avg_pool2d, max_pool2d
 from numeric.prims.reduce import max, mean, sum
 from numeric.prims.shape import reshape, transpose
-from numeric.tape import Tensor, no_grad, tensor
+from numeric.tape import Tensor, detect_anomaly, no_grad, tensor
 from numeric.transforms import grad, value_and_grad
 
 __all__ = [
@@ -93,6 +93,7 @@ __all__ = [
     "multiply",
     "negative",
     "no_grad",
+    "detect_anomaly",
     "power",
     "relu",
     "reshape",

@@ -19,20 +19,22 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from numeric.errors import DifferentiationError, ShapeError
+from numeric.errors import DifferentiationError, NonFiniteError, ShapeError
 from numeric.registry import _REGISTRY, UNDEFINED, Primitive
 
-__all__ = ["Tensor", "apply", "backward_pass", "no_grad", "tensor"]
+__all__ = ["Tensor", "apply", "backward_pass", "detect_anomaly", "no_grad", "tensor"]
 
 
 class _State:
     """Global tracing state (the engine is not thread-safe, like autograd)."""
 
-    __slots__ = ("depth", "recording")
+    __slots__ = ("anomaly", "depth", "recording", "vjp_of")
 
     def __init__(self):
         self.recording = True  # False inside no_grad and first-order backward
         self.depth = 0  # number of enclosing grad / value_and_grad calls
+        self.anomaly = False  # detect_anomaly(): check every value for inf/NaN
+        self.vjp_of = None  # the primitive whose VJP is running (for messages)
 
 
 _STATE = _State()
@@ -47,6 +49,69 @@ def no_grad():
         yield
     finally:
         _STATE.recording = previous
+
+
+@contextmanager
+def detect_anomaly():
+    """Debug mode: stop at the first op that makes a non-finite value.
+
+    Inside the context, every primitive's result and every cotangent its VJP
+    returns is checked. The first one holding an inf or NaN computed from
+    finite inputs raises :class:`~numeric.errors.NonFiniteError` naming the
+    primitive, the direction (forward or backward), the input, and the index of
+    the first bad entry. It costs one ``isfinite`` pass per value, so it is for
+    debugging, like PyTorch's ``torch.autograd.detect_anomaly``.
+
+    Examples
+    --------
+    >>> import numeric as nm
+    >>> with nm.detect_anomaly():
+    ...     nm.log(nm.tensor([1.0, 0.0]))
+    Traceback (most recent call last):
+    ...
+    numeric.errors.NonFiniteError: forward: log produced -inf at index (1,) from finite inputs
+    """
+    previous = _STATE.anomaly
+    _STATE.anomaly = True
+    try:
+        yield
+    finally:
+        _STATE.anomaly = previous
+
+
+def _first_non_finite(arr: np.ndarray):
+    """(index, value) of the first inf/NaN entry of ``arr``, or None."""
+    bad = ~np.isfinite(arr)
+    if not bad.any():
+        return None
+    index = tuple(int(i) for i in np.unravel_index(int(np.argmax(bad)), arr.shape))
+    return index, arr[index] if arr.ndim else arr.item()
+
+
+def _all_finite(arrays) -> bool:
+    return all(
+        a.dtype.kind == "b" or bool(np.isfinite(a).all()) for a in map(np.asarray, arrays)
+    )
+
+
+def _check_forward(prim, datas, out):
+    bad = _first_non_finite(out)
+    if bad is not None and _all_finite(datas):
+        index, value = bad
+        where = "forward" if _STATE.vjp_of is None else f"backward of {_STATE.vjp_of}"
+        raise NonFiniteError(
+            f"{where}: {prim.name} produced {value} at index {index} from finite inputs"
+        )
+
+
+def _check_backward(prim, i, ct, node, parents, term):
+    bad = _first_non_finite(term.data)
+    if bad is not None and _all_finite([ct.data, node.data] + [p.data for p in parents]):
+        index, value = bad
+        raise NonFiniteError(
+            f"backward: the VJP of {prim.name} produced {value} at index {index} "
+            f"in the gradient of its input {i}, from finite values and cotangent"
+        )
 
 
 def _float_array(data) -> np.ndarray:
@@ -359,6 +424,8 @@ def apply(prim: Primitive, *args, **params) -> Tensor:
     out = prim.impl(*datas, **params)
     if not isinstance(out, np.ndarray):
         out = np.asarray(out)
+    if _STATE.anomaly:
+        _check_forward(prim, datas, out)
     result = _make(out)
     if tracked and _STATE.recording:
         result._tracked = True
@@ -448,7 +515,11 @@ def backward_pass(end: Tensor, g: Tensor, wrt, create_graph: bool):
                 continue
             if prim.vjp is None:
                 raise NotImplementedError(f"VJP of {prim.name} is not implemented")
-            terms = prim.vjp(ct, node, *parents, **node._params)
+            _STATE.vjp_of = prim.name
+            try:
+                terms = prim.vjp(ct, node, *parents, **node._params)
+            finally:
+                _STATE.vjp_of = None
             if len(terms) != len(parents):
                 raise RuntimeError(
                     f"VJP of {prim.name} returned {len(terms)} cotangents for "
@@ -469,6 +540,8 @@ def backward_pass(end: Tensor, g: Tensor, wrt, create_graph: bool):
                         f"VJP of {prim.name}: cotangent for input {i} has shape "
                         f"{term.shape}, but the input has shape {parent.shape}"
                     )
+                if _STATE.anomaly:
+                    _check_backward(prim, i, ct, node, parents, term)
                 prev = cotangents.get(id(parent))
                 cotangents[id(parent)] = term if prev is None else prev + term
     finally:
