@@ -51,7 +51,7 @@ from numeric.prims.loss import (
     svm_loss,
 )
 from numeric.prims.pool import avg_pool2d, max_pool2d
-from numeric.prims.reduce import max, mean, sum
+from numeric.prims.reduce import max, mean, stack, sum
 from numeric.prims.shape import reshape, transpose
 from numeric.tape import Tensor, detect_anomaly, no_grad, tensor
 from numeric.transforms import grad, value_and_grad
@@ -104,6 +104,7 @@ __all__ = [
     "softmax",
     "softplus",
     "sqrt",
+    "stack",
     "subtract",
     "sum",
     "svm_loss",

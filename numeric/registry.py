@@ -67,8 +67,8 @@ class Primitive:
     impl : callable
         ``impl(*arrays, **params) -> ndarray``, the forward computation on
         plain NumPy arrays.
-    nargs : int
-        The number of array inputs.
+    nargs : int or None
+        The number of array inputs (None: any number, as for ``stack``).
 
     Calling a primitive applies it to Tensors, arrays or numbers and returns a
     :class:`~numeric.tape.Tensor` (recorded on the tape when an input is
@@ -77,7 +77,7 @@ class Primitive:
 
     __slots__ = ("impl", "name", "nargs", "vjp")
 
-    def __init__(self, name: str, impl: Callable, nargs: int):
+    def __init__(self, name: str, impl: Callable, nargs: int | None):
         self.name = name
         self.impl = impl
         self.nargs = nargs
@@ -92,7 +92,7 @@ class Primitive:
         return f"Primitive({self.name!r})"
 
 
-def defprim(name: str, impl: Callable, nargs: int) -> Primitive:
+def defprim(name: str, impl: Callable, nargs: int | None) -> Primitive:
     """Create a primitive and register it under ``name``."""
     if name in _REGISTRY:
         raise ValueError(f"primitive {name!r} is already registered")

@@ -411,7 +411,7 @@ def apply(prim: Primitive, *args, **params) -> Tensor:
     The result records ``(prim, parents, params)`` when an input is traced and
     recording is on, so the backward driver can find the primitive's VJP.
     """
-    if len(args) != prim.nargs:
+    if prim.nargs is not None and len(args) != prim.nargs:
         raise TypeError(f"{prim.name} takes {prim.nargs} inputs, got {len(args)}")
     datas = []
     tracked = False

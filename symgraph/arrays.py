@@ -124,8 +124,8 @@ def correlate2d(x, w, mode: str = "valid") -> np.ndarray:
     >>> import symgraph as sg
     >>> X, W = sg.symbols_array("x", (2, 2)), sg.symbols_array("w", (1, 2))
     >>> sg.correlate2d(X, W)
-    array([[x_0_0*w_0_0 + x_0_1*w_0_1],
-           [x_1_0*w_0_0 + x_1_1*w_0_1]], dtype=object)
+    array([[x_0_0 * w_0_0 + x_0_1 * w_0_1],
+           [x_1_0 * w_0_0 + x_1_1 * w_0_1]], dtype=object)
     """
     if mode not in ("valid", "full", "same"):
         raise ValueError(f"mode must be 'valid', 'full' or 'same', not {mode!r}")
@@ -195,12 +195,11 @@ def _pair(v, what: str, op: str) -> tuple:
 def max_pool2d(x, size, stride=None) -> np.ndarray:
     """Max pooling over the last two axes of an object array.
 
-    Each output entry is a first-max-wins chain over its window in row-major
-    order: ``m = v0``, then ``m = where(v - m, v, m)`` for each next entry
-    ``v`` (a strictly greater entry replaces ``m``, a tie keeps the earlier
-    one). Backpropagation through it is the max gate's routing: the whole
-    gradient goes to the window's largest entry, and at a tie to the first
-    of the tied entries, exactly as ``numeric.max_pool2d`` does.
+    Each output entry is one ``maxpool(v0, v1, ...)`` node over its window in
+    row-major order. Backpropagation through it is the max gate's routing:
+    the whole gradient goes to the window's largest entry, and at a tie to
+    the first of the tied entries, exactly as ``numeric.max_pool2d`` does
+    (where ``max(v0, v1, ...)`` would split a tie evenly).
 
     Parameters
     ----------
@@ -217,17 +216,12 @@ def max_pool2d(x, size, stride=None) -> np.ndarray:
     --------
     >>> import symgraph as sg
     >>> sg.max_pool2d(sg.symbols_array("x", (1, 2)), (1, 2))
-    array([[where(x_0_1 - x_0_0, x_0_1, x_0_0)]], dtype=object)
+    array([[maxpool(x_0_0, x_0_1)]], dtype=object)
     """
     out_shape, windows = _pool_windows(x, size, stride, "max_pool2d")
     out = np.empty(out_shape, dtype=object)
     for idx, entries in windows:
-        # Not nested maximum(): its tie rule (1/2 to each argument) would
-        # split a tie 1/2, 1/4, ... instead of routing it to the first entry.
-        acc = entries[0]
-        for e in entries[1:]:
-            acc = make("where", make("sub", e, acc), e, acc)
-        out[idx] = acc
+        out[idx] = make("maxpool", *entries) if len(entries) > 1 else as_node(entries[0])
     return out
 
 

@@ -12,6 +12,7 @@ This is the only module of symgraph that imports ``numeric``.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -48,6 +49,12 @@ _NUMERIC = {
     "log1p": nm.log1p, "expm1": nm.expm1, "sigmoid": nm.sigmoid, "softplus": nm.softplus,
     "relu": nm.relu, "abs": nm.abs, "sign": nm.sign, "maximum": nm.maximum,
     "minimum": nm.minimum, "heaviside": _heaviside,
+    "max": lambda *xs: nm.max(nm.stack(xs), axis=0),
+    "min": lambda *xs: nm.negative(nm.max(nm.stack([nm.negative(x) for x in xs]), axis=0)),
+    # the first strictly greater entry wins, as in numeric's max_pool2d
+    "maxpool": lambda *xs: functools.reduce(
+        lambda m, x: nm.where(_cond(nm.subtract(x, m)), x, m), xs
+    ),
     "where": lambda c, a, b: nm.where(_cond(c), a, b),
 }  # fmt: skip
 

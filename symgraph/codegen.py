@@ -105,6 +105,9 @@ _C_HELPERS_OF_OP = {
     "relu": ("maximum_",),
     "maximum": ("maximum_",),
     "minimum": ("minimum_",),
+    "max": ("maximum_",),
+    "min": ("minimum_",),
+    "maxpool": ("maximum_",),
     "elu": ("minimum_",),
 }
 
@@ -620,7 +623,13 @@ class _Module:
                 # Constant operands only (e.g. 1/0 kept symbolic): compute in
                 # floating point, as evaluate does, never with Python ints.
                 operands[0] = lang.const(node.args[0].value, True)
-            expr = lang.template(op).format(*operands)
+            reduces = OPS[op].reduces
+            if reduces is None:
+                expr = lang.template(op).format(*operands)
+            else:  # an n-ary reduction prints as the fold of its binary op
+                expr = operands[0]
+                for operand in operands[1:]:
+                    expr = lang.template(reduces).format(expr, operand)
             name = self.names.get(node)
             if name is None:
                 name = f"t{count}"

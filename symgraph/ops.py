@@ -42,6 +42,9 @@ class OpDef:
     c_src : a ``str.format`` template of C99 source for generated C code;
         empty means the NumPy template without its ``np.`` prefix (right for
         arithmetic and for the functions C's ``<math.h>`` spells like NumPy).
+    reduces : for an op of any number (>= 2) of inputs, the binary op whose
+        left fold computes its value (its templates print the fold); ``nargs``
+        is then the arity the registry's tests use.
     """
 
     name: str
@@ -54,6 +57,7 @@ class OpDef:
     infix: str | None = None
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
     c_src: str = ""
+    reduces: str | None = None
 
     @property
     def c_template(self) -> str:
@@ -68,11 +72,15 @@ _ARGS = sp.symbols("a0:3", real=True)
 _OUT = sp.Symbol("OUT", real=True)
 
 
-def defop(name, nargs, formula, numpy, np_src, rule=None, note="", infix=None, c_src=""):
+def defop(
+    name, nargs, formula, numpy, np_src, rule=None, note="", infix=None, c_src="", reduces=None
+):
     """Declare an op once; see :class:`OpDef`."""
     if name in OPS:
         raise ValueError(f"op {name!r} is declared twice")
-    OPS[name] = OpDef(name, nargs, formula, numpy, np_src, rule, note, infix, c_src=c_src)
+    OPS[name] = OpDef(
+        name, nargs, formula, numpy, np_src, rule, note, infix, c_src=c_src, reduces=reduces
+    )
     return OPS[name]
 
 
@@ -330,3 +338,55 @@ defop(
     ),
     note="elu'(0) = alpha (the left limit)",
 )
+
+
+# max(x1, ..., xn) and min(...) of n >= 2 inputs: a reduction, whose tied
+# extrema share the gradient evenly (the reduce-max convention): with
+# e_i = 1 if x_i equals the result else 0, d out / d x_i = e_i / sum_j e_j.
+# (Two inputs are sg.maximum / sg.minimum, where this is the 1/2 rule.)
+# maxpool(x1, ..., xn) is the same value with max pooling's convention: the
+# whole gradient goes to the first maximal input, d out / d x_i =
+# e_i * (1 - e_1) * ... * (1 - e_{i-1}).
+def _hits(xs, out):
+    return [_mk("sub", _c(1), _mk("sign", _mk("abs", _mk("sub", x, out)))) for x in xs]
+
+
+def _even_split(*args):
+    hits = _hits(args[:-1], args[-1])
+    count = hits[0]
+    for h in hits[1:]:
+        count = _mk("add", count, h)
+    return tuple(_mk("div", h, count) for h in hits)
+
+
+def _first_hit(*args):
+    hits = _hits(args[:-1], args[-1])
+    parts, none_before = [], _c(1)
+    for h in hits:
+        parts.append(_mk("mul", h, none_before))
+        none_before = _mk("mul", none_before, _mk("sub", _c(1), h))
+    return tuple(parts)
+
+
+def _fold(ufunc):
+    def f(*xs):
+        acc = xs[0]
+        for x in xs[1:]:
+            acc = ufunc(acc, x)
+        return acc
+
+    return f
+
+
+for _name, _sp, _ufunc, _binary, _rule, _note in (
+    ("max", sp.Max, np.maximum, "maximum", _even_split,
+     "max(x1, ..., xn) with tied maxima: the gradient is split evenly among them"),
+    ("min", sp.Min, np.minimum, "minimum", _even_split,
+     "min(x1, ..., xn) with tied minima: the gradient is split evenly among them"),
+    ("maxpool", sp.Max, np.maximum, "maximum", _first_hit,
+     "maxpool(x1, ..., xn) with tied maxima: the whole gradient goes to the first"),
+):  # fmt: skip
+    defop(
+        _name, 3, _sp, _fold(_ufunc), f"np.{_binary}({{0}}, {{1}})",
+        rule=_rule, reduces=_binary, note=_note,
+    )

@@ -37,7 +37,9 @@ _ALIASES = {"max": "maximum", "min": "minimum", "ln": "log", "arctan": "atan",
 FUNCTIONS = sorted(set(OPS) - {"add", "sub", "mul", "div", "neg", "pow"} | set(_ALIASES))
 # Optional trailing parameters: leaky_relu(x) means leaky_relu(x, 0.01).
 _DEFAULTS = {"leaky_relu": (0.01,), "elu": (1,), "heaviside": (0.5,)}
-_VARIADIC = {"maximum", "minimum"}
+# max(a, b) is the binary maximum; max(a, b, c, ...) the n-ary reduction
+# (ties split evenly); likewise min. maxpool(a, b, ...) takes any number >= 2.
+_VARIADIC = {"maximum": "max", "minimum": "min"}
 _CONSTANTS = {"pi": lambda: const(math.pi), "E": lambda: make("exp", const(1)),
               "inf": lambda: const(math.inf), "nan": lambda: const(math.nan)}  # fmt: skip
 
@@ -306,17 +308,19 @@ class _Parser:
         self.expect(")")
         self.depth -= 1
         nargs = OPS[op].nargs
-        if op in _VARIADIC and len(args) >= 2:
-            acc = args[0]
-            for a in args[1:]:
-                acc = make(op, acc, a)
-            return acc
+        if len(args) > 2 and op in _VARIADIC:
+            op = _VARIADIC[op]
+        if OPS[op].reduces and len(args) >= 2:
+            return make(op, *args)
         defaults = _DEFAULTS.get(op, ())
         if nargs - len(defaults) <= len(args) < nargs:
             args += [const(d) for d in defaults[len(args) - nargs:]]
         if len(args) != nargs:
+            want = "2 or more arguments" if OPS[op].reduces else (
+                f"{nargs} argument{'s' if nargs > 1 else ''}"
+            )
             raise ParseError(
-                f"{word}() takes {nargs} argument{'s' if nargs > 1 else ''}, got {len(args)}",
+                f"{word}() takes {want}, got {len(args)}",
                 tok.pos,
                 self.text,
             )

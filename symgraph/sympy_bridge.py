@@ -243,11 +243,9 @@ def _convert(e, get) -> Node:
         args = list(e.args)
         if isinstance(e, sp.Max) and len(args) == 2 and sp.S.Zero in args:
             return make("relu", get(args[1] if args[0] == 0 else args[0]))
-        name = "maximum" if isinstance(e, sp.Max) else "minimum"
-        acc = get(args[0])
-        for a in args[1:]:
-            acc = make(name, acc, get(a))
-        return acc
+        if len(args) > 2:  # the n-ary reduction (ties split evenly)
+            return make("max" if isinstance(e, sp.Max) else "min", *map(get, args))
+        return make("maximum" if isinstance(e, sp.Max) else "minimum", *map(get, args))
     if isinstance(e, sp.Heaviside):
         h0 = e.args[1] if len(e.args) > 1 else sp.S.Half
         return make("heaviside", get(e.args[0]), _number(h0))

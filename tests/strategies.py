@@ -91,7 +91,9 @@ ARITHMETIC_OPS = ("add", "sub", "mul", "div", "neg", "pow")
 RATIONAL_OPS = ("add", "sub", "mul", "div", "neg", "pow")
 # Ops with a kink or a jump: their derivative is a convention somewhere.
 KINK_OPS = (
-    "relu", "abs", "sign", "heaviside", "maximum", "minimum", "where", "leaky_relu", "elu",
+    "relu", "abs", "sign", "heaviside", "maximum", "minimum", "max", "min", "maxpool",
+    "where",
+    "leaky_relu", "elu",
 )  # fmt: skip
 SMOOTH_OPS = tuple(sorted(set(OPS) - set(KINK_OPS)))
 
@@ -246,6 +248,9 @@ def op_ok(op: str, vals, out=None, eps: float = EPS) -> bool:
         return abs(v[0]) >= eps
     if op in ("maximum", "minimum"):
         return abs(v[0] - v[1]) >= eps
+    if op in ("max", "min", "maxpool"):  # the extremum is unique by a margin
+        ranked = sorted(v, reverse=op != "min")
+        return abs(ranked[0] - ranked[1]) >= eps
     if op in ("log", "sqrt"):
         return v[0] >= eps
     if op == "log1p":

@@ -1,4 +1,4 @@
-"""Reductions and broadcasting: sum, mean, max, broadcast_to, unbroadcast.
+"""Reductions and broadcasting: sum, mean, max, broadcast_to, unbroadcast, stack.
 
 Part of the registry in :mod:`numeric.registry`. ``sum`` and ``broadcast_to``
 are each other's transpose; :func:`unbroadcast` is the one helper every binary
@@ -89,6 +89,45 @@ def broadcast_to_vjp(g, ans, x, shape):
 
 
 defvjp(broadcast_to_p, broadcast_to_vjp)
+
+# ----- stack -----
+
+
+def _stack_impl(*xs, axis):
+    try:
+        return np.stack(np.broadcast_arrays(*xs), axis=axis)
+    except ValueError:
+        shapes = ", ".join(str(np.shape(x)) for x in xs)
+        raise ShapeError(f"stack: shapes {shapes} do not broadcast together") from None
+
+
+stack_p = defprim("stack", _stack_impl, None)  # any number of inputs
+
+
+def stack(arrays, axis=0):
+    """Join arrays along a new axis, like ``np.stack``; the inputs are first
+    broadcast against each other (so scalars may be mixed with arrays), and
+    each gradient is summed back to its input's shape.
+
+    >>> import numeric as nm
+    >>> nm.max(nm.stack([1.0, nm.tensor([0.0, 2.0])]), axis=0).data
+    array([1., 2.])
+    """
+    arrays = list(arrays)
+    if not arrays:
+        raise ValueError("stack: needs at least one array")
+    ndim = builtins.max(_ndim(a) for a in arrays) + 1
+    if not -ndim <= int(axis) < ndim:
+        raise ShapeError(f"stack: axis {axis} is out of range for a result of {ndim} dimensions")
+    return apply(stack_p, *arrays, axis=int(axis) % ndim)
+
+
+def stack_vjp(g, ans, *xs, axis):
+    lead = (slice(None),) * (axis % ans.ndim)
+    return tuple(unbroadcast(g[lead + (i,)], x.shape) for i, x in enumerate(xs))
+
+
+defvjp(stack_p, stack_vjp)
 
 # ----- sum -----
 

@@ -19,6 +19,9 @@ GATES = {
     "mul": "swap/switcher",
     "maximum": "router",
     "minimum": "router",
+    "max": "router",
+    "min": "router",
+    "maxpool": "router",
     "relu": "router (max with 0)",
 }
 

@@ -145,17 +145,17 @@ def test_reduce_max_of_two_tied_matches_symbolic_maximum():
             np.testing.assert_array_equal(got, numeric_grad)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sg.parse folds max(a, b, c) into binary maximum() nodes, so a "
-    "three-way tie splits 1/4, 1/4, 1/2, not evenly as nm.max does; an even "
-    "split needs an n-ary max op in symgraph/ops.py (owner: symgraph core)",
-)
-def test_parsed_nary_max_three_way_tie_splits_evenly():
+@pytest.mark.parametrize("point", [(1.0, 1.0, 1.0), (1.0, 2.0, 2.0), (5.0, -1.0, 5.0)])
+def test_parsed_nary_max_ties_split_evenly_like_reduce_max(point):
     z = sg.symbols("z")
     g = sg.grad(sg.parse("max(x, y, z)"), [x, y, z])
-    got = [float(sg.evaluate(gi, {x: 1.0, y: 1.0, z: 1.0})) for gi in g]
-    assert got == [1 / 3, 1 / 3, 1 / 3]
+    assert sg.parse("max(x, y, z)").op == "max"  # the n-ary reduction, not nested maximum
+    with np.errstate(all="raise"):
+        numeric_grad = nm.grad(nm.max)(np.array(point))
+        for got in _symbolic_three(sg.parse("max(x, y, z)"), [x, y, z], point):
+            np.testing.assert_array_equal(got, numeric_grad)
+    got = [float(sg.evaluate(gi, dict(zip((x, y, z), point)))) for gi in g]
+    np.testing.assert_array_equal(got, numeric_grad)
 
 
 # ----- max_pool2d: ties go to the first entry in row-major order ---------------

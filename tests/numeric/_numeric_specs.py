@@ -218,6 +218,14 @@ def _avg_pool2d_transpose(rng, shape):
     return fn, [rng.normal(size=gs)]
 
 
+def _stack(rng, shape):
+    # three inputs: one full, one broadcast along axis 0, one scalar; a random axis
+    full = rng.normal(size=shape)
+    row = rng.normal(size=(1,) + tuple(shape[1:]))
+    axis = int(rng.integers(-len(shape) - 1, len(shape) + 1))
+    return (lambda a, b, c: _p("stack")(a, b, c, axis=axis)), [full, row, rng.normal(size=())]
+
+
 def _cross_entropy(rng, shape):
     n, k = shape[0], (shape[-1] if len(shape) > 1 else 1) + 1
     labels = rng.integers(0, k, size=n)
@@ -232,6 +240,7 @@ SPECS = {
     "index_add": _index_add,
     "pad": _pad,
     "broadcast_to": _broadcast_to,
+    "stack": _stack,
     "sum": _reduce("sum"),
     "mean": _reduce("mean"),
     "max": _reduce("max", _distinct),

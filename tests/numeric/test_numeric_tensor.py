@@ -188,6 +188,19 @@ def test_broadcasting_mismatch_raises_shape_error_naming_op_and_shapes():
         nm.tensor(np.ones((2, 3))) + np.ones(4)
 
 
+def test_stack_matches_numpy_and_names_bad_shapes():
+    a, b = np.arange(6.0).reshape(2, 3), np.ones(3)
+    for axis in (0, 1, 2, -1):
+        want = np.stack(np.broadcast_arrays(a, b, 5.0), axis=axis)
+        np.testing.assert_array_equal(nm.stack([a, b, 5.0], axis=axis).data, want)
+    with pytest.raises(nm.ShapeError, match=r"stack: shapes \(2, 3\), \(4,\) do not"):
+        nm.stack([a, np.ones(4)])
+    with pytest.raises(nm.ShapeError, match="axis 3 is out of range"):
+        nm.stack([a, b], axis=3)
+    with pytest.raises(ValueError, match="at least one"):
+        nm.stack([])
+
+
 def test_matmul_mismatch_raises_shape_error_naming_shapes():
     with pytest.raises(
         nm.ShapeError, match=r"matmul: shapes \(2, 3\) and \(4, 5\) do not align"

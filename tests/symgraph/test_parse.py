@@ -76,7 +76,14 @@ def test_number_literals(text, expected):
 def test_function_aliases_and_constants():
     assert sg.parse("max(x, y)") is sg.maximum(x, y)
     assert sg.parse("min(x, y)") is sg.minimum(x, y)
-    assert sg.parse("max(x, y, z)") is sg.maximum(sg.maximum(x, y), z)
+    # three or more: the n-ary reduction, whose tied maxima share evenly
+    assert sg.parse("max(x, y, z)").op == "max"
+    assert sg.parse("max(x, y, z)").args == (x, y, z)
+    # maxpool (max pooling's first-max routing) takes any number >= 2
+    assert sg.parse("maxpool(x, y)").args == (x, y)
+    assert sg.parse("maxpool(x, y, z, x)") is sg.max_pool2d(np.array([[x, y, z, x]]), (1, 4))[0, 0]
+    with pytest.raises(sg.ParseError, match=r"maxpool\(\) takes 2 or more arguments, got 1"):
+        sg.parse("maxpool(x)")
     assert sg.parse("ln(x)") is sg.log(x)
     assert sg.parse("arctan(x)") is sg.atan(x)
     assert sg.parse("Abs(x)") is sg.abs(x)
