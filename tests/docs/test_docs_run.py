@@ -1,9 +1,14 @@
 """Every ```python block in docs/ and every script in examples/ runs here.
 
 A page's blocks run in order in one namespace, so a page reads like a
-notebook. Blocks fenced as ```text hold output and are not run.
+notebook. A ```text block right after a ```python block is that block's
+output: what the block prints must match it line by line (trailing spaces
+aside), so the shown output cannot drift either. Other fences (```sh, a
+```text block after another ```text) are not run.
 """
 
+import contextlib
+import io
 import os
 import re
 import subprocess
@@ -16,20 +21,33 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
-_BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+# a python block, then (after blank lines only) maybe the text block of its output
+_BLOCK = re.compile(r"^```python\n(.*?)^```\n(?:[ \t]*\n)*(?:^```text\n(.*?)^```)?", re.S | re.M)
 
 
-def python_blocks(page: Path) -> list[str]:
-    return _BLOCK.findall(page.read_text(encoding="utf-8"))
+def python_blocks(page: Path) -> list[tuple[str, str | None]]:
+    """(code, shown output or None) of each python block of ``page``."""
+    text = page.read_text(encoding="utf-8")
+    return [(m.group(1), m.group(2)) for m in _BLOCK.finditer(text)]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.rstrip().splitlines()]
 
 
 @pytest.mark.parametrize("page", DOCS, ids=[p.name for p in DOCS])
 def test_docs_page_blocks_run(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     namespace = {"__name__": "__docs__"}
-    for i, block in enumerate(python_blocks(page)):
+    for i, (block, shown) in enumerate(python_blocks(page)):
         code = compile(block, f"{page.name}[block {i}]", "exec")
-        exec(code, namespace)  # our own documentation, never user input
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(code, namespace)  # our own documentation, never user input
+        if shown is not None:
+            assert _lines(printed.getvalue()) == _lines(shown), (
+                f"{page.name} block {i}: the output shown after it is not what it prints"
+            )
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
