@@ -116,6 +116,15 @@ def _tokenize(text: str) -> list:
                 )
             if j - i > MAX_DIGITS:
                 raise ParseError(f"number literal longer than {MAX_DIGITS} characters", i, text)
+            literal = text[i:j]
+            if not is_float and literal[0] == "0" and literal.strip("0"):
+                # as in Python 3: 010 is ten to some readers and eight to others (C)
+                raise ParseError(
+                    f"leading zeros in the integer {literal!r} are ambiguous"
+                    f" (write {literal.lstrip('0')!r})",
+                    i,
+                    text,
+                )
             tokens.append(_Token("float" if is_float else "int", text[i:j], i))
             i = j
             continue

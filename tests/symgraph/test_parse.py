@@ -66,7 +66,7 @@ def test_caret_is_power():
 @pytest.mark.parametrize(
     "text, expected",
     [("1e-3", 0.001), (".5", 0.5), ("1.", 1.0), ("1.e3", 1000.0), ("1E+2", 100.0), ("2.5e-1", 0.25),
-     ("007", 7), ("0.0", 0.0), ("10", 10)],
+     ("0.0", 0.0), ("10", 10)],
 )  # fmt: skip
 def test_number_literals(text, expected):
     n = sg.parse(text)
@@ -282,6 +282,20 @@ def test_long_flat_sums_parse():
 
 
 # ----- arbitrary text: only ParseError escapes ---------------------------------------------
+@pytest.mark.parametrize("text", ["01", "x + 007", "00012 * y"])
+def test_integers_with_leading_zeros_are_refused_as_in_python(text):
+    with pytest.raises(sg.ParseError, match="leading zeros") as err:
+        sg.parse(text)
+    assert text[err.value.position] == "0"
+    with pytest.raises(SyntaxError):
+        ast.parse(text, mode="eval")
+
+
+@pytest.mark.parametrize("text, value", [("0", 0.0), ("000", 0.0), ("00.5", 0.5), ("01e1", 10.0)])
+def test_zeros_python_accepts_still_parse(text, value):
+    assert sg.evaluate(sg.parse(text), {}) == value == eval(text)  # our literal, not user text
+
+
 _ALPHABET = st.sampled_from(list("xyz019.eE+-*/^(),_ sinmaxlogpi[]'\"=:;@!<>&|~\\\n\t{}#%`$?é") + ["**", "sin(", "max(", "1e", ":="])
 
 
