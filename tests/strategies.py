@@ -266,10 +266,9 @@ def op_ok(op: str, vals, out=None, eps: float = EPS) -> bool:
     return True
 
 
-def is_safe(roots, point, eps: float = EPS, bound: float = BOUND) -> bool:
-    """True when every node of the DAG(s) at ``point`` is finite, at most
-    ``bound`` in magnitude, and its op is inside its domain and away from its
-    kinks (see :func:`op_ok`)."""
+def _node_values(roots, point):
+    """(topological order, values) of every node of the DAG(s) at ``point``,
+    quietly: NumPy's warnings are off, Python's arithmetic errors propagate."""
     if isinstance(roots, sg.Node):
         roots = [roots]
     elif isinstance(roots, np.ndarray):
@@ -277,11 +276,18 @@ def is_safe(roots, point, eps: float = EPS, bound: float = BOUND) -> bool:
     order = toposort([as_node(r) for r in roots])
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        try:
-            values = evaluate_nodes(order, bind(point))
-        except (ArithmeticError, ValueError):
-            return False
-    val = {n: float(v) for n, v in zip(order, values)}
+        return order, [float(v) for v in evaluate_nodes(order, bind(point))]
+
+
+def is_safe(roots, point, eps: float = EPS, bound: float = BOUND) -> bool:
+    """True when every node of the DAG(s) at ``point`` is finite, at most
+    ``bound`` in magnitude, and its op is inside its domain and away from its
+    kinks (see :func:`op_ok`)."""
+    try:
+        order, values = _node_values(roots, point)
+    except (ArithmeticError, ValueError):
+        return False
+    val = dict(zip(order, values))
     for n in order:
         x = val[n]
         if not math.isfinite(x) or abs(x) > bound:
@@ -295,14 +301,7 @@ def dag_scale(roots, point) -> float:
     """The largest finite magnitude among all nodes of the DAG(s) at ``point``
     (at least 1): the scale of the rounding errors in its value, for an
     absolute tolerance."""
-    if isinstance(roots, sg.Node):
-        roots = [roots]
-    elif isinstance(roots, np.ndarray):
-        roots = list(roots.ravel())
-    order = toposort([as_node(r) for r in roots])
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        values = np.abs(np.asarray([float(v) for v in evaluate_nodes(order, bind(point))]))
+    values = np.abs(np.asarray(_node_values(roots, point)[1]))
     finite = values[np.isfinite(values)]
     return float(max(1.0, finite.max(initial=0.0)))
 
