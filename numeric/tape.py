@@ -60,7 +60,8 @@ def detect_anomaly():
     finite inputs raises :class:`~numeric.errors.NonFiniteError` naming the
     primitive, the direction (forward or backward), the input, and the index of
     the first bad entry. It costs one ``isfinite`` pass per value, so it is for
-    debugging, like PyTorch's ``torch.autograd.detect_anomaly``.
+    debugging, like PyTorch's ``torch.autograd.detect_anomaly``. NumPy's
+    divide, overflow and invalid warnings are off inside (the error says more).
 
     Examples
     --------
@@ -74,7 +75,9 @@ def detect_anomaly():
     previous = _STATE.anomaly
     _STATE.anomaly = True
     try:
-        yield
+        # NumPy's warnings would only repeat, less precisely, what is raised
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            yield
     finally:
         _STATE.anomaly = previous
 

@@ -20,6 +20,14 @@ def test_anomaly_backward_names_the_vjp():
         f(np.array([4.0, 0.0]))
 
 
+@pytest.mark.filterwarnings("error")
+def test_anomaly_raises_its_error_not_numpy_warnings_and_restores_errstate():
+    before = np.geterr()
+    with nm.detect_anomaly(), pytest.raises(NonFiniteError, match="forward: divide"):
+        nm.divide(nm.tensor([1.0]), 0.0)
+    assert np.geterr() == before
+
+
 def test_anomaly_quiet_on_finite_computation_and_stable_forms():
     f = nm.grad(lambda v: nm.sum(nm.sigmoid(v) * nm.elu(v) + nm.softplus(v)))
     x = np.array([1000.0, -1000.0, 0.0, 710.0, -710.0])
