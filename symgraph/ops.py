@@ -347,20 +347,26 @@ defop(
 # maxpool(x1, ..., xn) is the same value with max pooling's convention: the
 # whole gradient goes to the first maximal input, d out / d x_i =
 # e_i * (1 - e_1) * ... * (1 - e_{i-1}).
-def _hits(xs, out):
-    return [_mk("sub", _c(1), _mk("sign", _mk("abs", _mk("sub", x, out)))) for x in xs]
+# e_i is heaviside(x_i - out, 1) for a max (x_i - out <= 0, and 0 at a hit),
+# heaviside(out - x_i, 1) for a min.
+def _hits(xs, out, is_min):
+    return [_mk("heaviside", _mk("sub", out, x) if is_min else _mk("sub", x, out), _c(1))
+            for x in xs]  # fmt: skip
 
 
-def _even_split(*args):
-    hits = _hits(args[:-1], args[-1])
-    count = hits[0]
-    for h in hits[1:]:
-        count = _mk("add", count, h)
-    return tuple(_mk("div", h, count) for h in hits)
+def _even_split(is_min):
+    def rule(*args):
+        hits = _hits(args[:-1], args[-1], is_min)
+        count = hits[0]
+        for h in hits[1:]:
+            count = _mk("add", count, h)
+        return tuple(_mk("div", h, count) for h in hits)
+
+    return rule
 
 
 def _first_hit(*args):
-    hits = _hits(args[:-1], args[-1])
+    hits = _hits(args[:-1], args[-1], False)
     parts, none_before = [], _c(1)
     for h in hits:
         parts.append(_mk("mul", h, none_before))
@@ -379,9 +385,9 @@ def _fold(ufunc):
 
 
 for _name, _sp, _ufunc, _binary, _rule, _note in (
-    ("max", sp.Max, np.maximum, "maximum", _even_split,
+    ("max", sp.Max, np.maximum, "maximum", _even_split(False),
      "max(x1, ..., xn) with tied maxima: the gradient is split evenly among them"),
-    ("min", sp.Min, np.minimum, "minimum", _even_split,
+    ("min", sp.Min, np.minimum, "minimum", _even_split(True),
      "min(x1, ..., xn) with tied minima: the gradient is split evenly among them"),
     ("maxpool", sp.Max, np.maximum, "maximum", _first_hit,
      "maxpool(x1, ..., xn) with tied maxima: the whole gradient goes to the first"),
