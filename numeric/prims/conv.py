@@ -191,34 +191,38 @@ def _pair(value, name: str, minimum: int, op: str = "conv2d") -> tuple:
 
 
 def _im2col(x, kernel, stride, padding):
-    """The (N, C*kh*kw, Ho*Wo) stack of input windows (im2col), and (Ho, Wo).
+    """The (C*kh*kw, N*Ho*Wo) matrix of input windows (im2col), and (Ho, Wo).
 
-    A strided window view of the padded input, copied once in a layout whose
-    inner runs are output rows (fast to copy) and which makes every product
-    below a batched GEMM with a contiguous NCHW result.
+    A strided window view of the padded input, copied once with the batch
+    folded into the columns, so that each pass below is one matrix product
+    (one large GEMM keeps BLAS's threads busy where N small ones do not).
     """
     (ph, pw), (sh, sw) = padding, stride
     if ph or pw:
         x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     win = sliding_window_view(x, kernel, axis=(2, 3))[:, :, ::sh, ::sw]
     n, c, ho, wo, kh, kw = win.shape
-    cols = win.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, ho * wo)
+    cols = win.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * ho * wo)
     return cols, (ho, wo)
+
+
+def _channels_first(g):
+    """(N, O, Ho, Wo) -> the (O, N*Ho*Wo) matrix, copied once (which also
+    gives a broadcast, stride-0 cotangent the unit strides BLAS needs)."""
+    return g.transpose(1, 0, 2, 3).reshape(g.shape[1], -1)
 
 
 def _conv2d_impl(x, w, stride, padding):
     cols, (ho, wo) = _im2col(x, w.shape[2:], stride, padding)
-    # y[n] = W (O, C*kh*kw) @ cols[n]: one batched matrix product
-    out = np.matmul(w.reshape(w.shape[0], -1), cols)
-    return out.reshape(x.shape[0], w.shape[0], ho, wo)
+    # Y (O, N*Ho*Wo) = W (O, C*kh*kw) @ cols, returned as an NCHW view
+    out = w.reshape(w.shape[0], -1) @ cols
+    return out.reshape(w.shape[0], x.shape[0], ho, wo).transpose(1, 0, 2, 3)
 
 
 def _conv2d_weight_grad_impl(x, g, stride, padding, w_shape):
     # dW[o, c, a, b] = sum_{n, i, j} g[n, o, i, j] * xpad[n, c, i*s + a, j*s + b]
     cols, _ = _im2col(x, tuple(w_shape[2:]), stride, padding)
-    # contiguous: a broadcast (stride-0) cotangent would make matmul skip BLAS
-    g3 = np.ascontiguousarray(g).reshape(g.shape[0], g.shape[1], -1)
-    return np.matmul(g3, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w_shape)
+    return (_channels_first(g) @ cols.T).reshape(w_shape)
 
 
 def _conv2d_input_grad_impl(g, w, stride, padding, x_shape):
@@ -226,18 +230,16 @@ def _conv2d_input_grad_impl(g, w, stride, padding, x_shape):
     n, c, h, v = x_shape
     o, _, kh, kw = w.shape
     ho, wo = g.shape[2:]
-    # cols[n, c, a, b, i, j] = sum_o w[o, c, a, b] g[n, o, i, j]; col2im adds
+    # cols[c, a, b, n, i, j] = sum_o w[o, c, a, b] g[n, o, i, j]; col2im adds
     # each kernel offset's slab back where its windows came from
-    g3 = np.ascontiguousarray(g).reshape(n, o, -1)  # BLAS needs unit strides
-    cols = np.matmul(w.reshape(o, -1).T, g3)
-    cols = cols.reshape(n, c, kh, kw, ho, wo)
-    out = np.zeros((n, c, h + 2 * ph, v + 2 * pw))
+    cols = (w.reshape(o, -1).T @ _channels_first(g)).reshape(c, kh, kw, n, ho, wo)
+    out = np.zeros((c, n, h + 2 * ph, v + 2 * pw))
     for a in range(kh):
         for b in range(kw):
             rows = slice(a, a + sh * (ho - 1) + 1, sh)
             cols_ = slice(b, b + sw * (wo - 1) + 1, sw)
-            out[:, :, rows, cols_] += cols[:, :, a, b]
-    return out[:, :, ph : ph + h, pw : pw + v]
+            out[:, :, rows, cols_] += cols[:, a, b]
+    return out[:, :, ph : ph + h, pw : pw + v].transpose(1, 0, 2, 3)
 
 
 conv2d_p = defprim("conv2d", _conv2d_impl, 2)
