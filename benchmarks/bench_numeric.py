@@ -205,7 +205,11 @@ def scalar_autograd(autograd):
 
 
 def _block(fn, repeats: int) -> list:
-    fn()  # warm up
+    # warm up towards a training loop's steady state: at least 5 calls and 0.3 s
+    start, calls = time.perf_counter(), 0
+    while calls < 5 or time.perf_counter() - start < 0.3:
+        fn()
+        calls += 1
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
