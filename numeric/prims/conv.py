@@ -5,7 +5,8 @@ Part of the registry in :mod:`numeric.registry`. ``correlate2d`` and
 modes "valid", "full" and "same"; their VJPs are the flip-180 identities written
 with the same two primitives, so they differentiate again. ``conv2d`` is
 PyTorch's cross-correlation on batches, computed as im2col (a strided window
-view) and one tensordot; its two VJPs are primitives of their own, and the
+view copied once, the batch folded into its columns) and one matrix product;
+its two VJPs are primitives of their own, and the
 three are each other's transposes.
 """
 
