@@ -22,7 +22,7 @@ from .check import check, verify
 from .evaluate import evaluate
 from .grad import grad, hessian, jacobian
 from .lower import lambdify
-from .node import Node, const as _const, symbol as _symbol
+from .node import Node, symbol as _symbol
 from .parse import parse
 from .sympy_bridge import from_sympy, to_sympy
 from .exercises import exercise

@@ -105,9 +105,6 @@ _C_HELPERS_OF_OP = {
     "relu": ("maximum_",),
     "maximum": ("maximum_",),
     "minimum": ("minimum_",),
-    "max": ("maximum_",),
-    "min": ("minimum_",),
-    "maxpool": ("maximum_",),
     "elu": ("minimum_",),
 }
 
@@ -545,7 +542,7 @@ class _Module:
                 self.grad_names.append(
                     namer.fresh(self.names[v] + "_bar", record=False)
                 )
-            for v, g, gname in zip(self.wrt, self.grads, self.grad_names):
+            for g, gname in zip(self.grads, self.grad_names):
                 if (
                     g.op not in ("symbol", "const")
                     and g not in forward
@@ -784,7 +781,10 @@ def _py_tuple_assign(var: str, items: list) -> list:
 def _helpers(mod: _Module, table: dict) -> list:
     out = []
     for node in mod.order:
-        for h in table.get(node.op, ()):
+        if not node.args:  # a symbol or a constant
+            continue
+        # an n-ary reduction prints as a fold of its binary op: that op's helpers
+        for h in table.get(OPS[node.op].reduces or node.op, ()):
             if h not in out:
                 out.append(h)
     return out

@@ -108,7 +108,9 @@ def _wrt_list(wrt):
     try:
         items = list(wrt)
     except TypeError:
-        raise NotASymbolError(f"wrt must be a symbol or a sequence of symbols, not {wrt!r}")
+        raise NotASymbolError(
+            f"wrt must be a symbol or a sequence of symbols, not {wrt!r}"
+        ) from None
     return [_check_wrt(v) for v in items]
 
 

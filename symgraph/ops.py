@@ -10,6 +10,7 @@ once and cached as templates; a partial that equals the op's own output
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -375,13 +376,7 @@ def _first_hit(*args):
 
 
 def _fold(ufunc):
-    def f(*xs):
-        acc = xs[0]
-        for x in xs[1:]:
-            acc = ufunc(acc, x)
-        return acc
-
-    return f
+    return lambda *xs: functools.reduce(ufunc, xs)
 
 
 for _name, _sp, _ufunc, _binary, _rule, _note in (

@@ -84,11 +84,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients"):
     grad_ys = _as_list(grad_ys)
     if len(grad_ys) != len(ys):
         raise ValueError(f"gradients: {len(grad_ys)} grad_ys for {len(ys)} ys")
-    gy_tensors = []
-    for y, gy in zip(ys, grad_ys):
-        if gy is not None:
-            gy = convert_to_tensor(gy, graph)
-        gy_tensors.append(gy)
+    gy_tensors = [None if gy is None else convert_to_tensor(gy, graph) for gy in grad_ys]
 
     reachable = ancestors(ys)
     connected = []

@@ -153,10 +153,10 @@ def test_evaluate_deep_chain_and_long_sums():
     x0, f = _deep_chain(5000)
     assert math.isfinite(sg.evaluate(f, {x0: 0.1}))
     s = sg.parse("0")
-    for i in range(3000):
+    for _ in range(3000):
         s = s + x
     assert sg.evaluate(s, {x: 1}) == 3000.0
-    assert "too long" in str(s) or len(str(s)) < 30000
+    assert str(s) == " + ".join(["x"] * 3000)  # printed without recursion
 
 
 def test_evaluate_result_types():
