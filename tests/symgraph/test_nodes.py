@@ -136,7 +136,7 @@ def test_sharing_is_counted_once():
 def test_operators_with_numbers_and_numpy_scalars():
     assert (2 + x).args == (const(2), x)
     assert (x - 1.5).args == (x, const(1.5))
-    assert (np.float64(2.0) * x) is not None
+    assert (np.float64(2.0) * x) is (2.0 * x)  # a node, not a NumPy object array
     assert (x * np.int64(3)) is (x * 3)
     assert (+x) is x
     with pytest.raises(TypeError):
