@@ -49,7 +49,9 @@ def conv_workload(rng):
 
 def conv_numeric(x, w, b):
     def run():
-        loss = lambda x, w, b: nm.sum(nm.conv2d(x, w, b, padding=1))
+        def loss(x, w, b):
+            return nm.sum(nm.conv2d(x, w, b, padding=1))
+
         return nm.grad(loss, (0, 1, 2))(x, w, b)
 
     return run

@@ -24,10 +24,10 @@ import time
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # before NumPy loads its BLAS
 
-import numpy as np
+import numpy as np  # noqa: E402  (after the BLAS thread settings)
 
-import numeric as nm
-import numeric.graph as G
+import numeric as nm  # noqa: E402
+import numeric.graph as G  # noqa: E402
 
 
 def best_times(fns, number, repeat):

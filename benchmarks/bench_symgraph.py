@@ -28,9 +28,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import families  # noqa: E402
+import families
 
-import symgraph as sg  # noqa: E402
+import symgraph as sg
 
 BATCH = 10_000
 
@@ -83,7 +83,15 @@ def _sympy_child(builder_name, size, queue):
     ops = sum(sp.count_ops(e) for _, e in repl) + sum(sp.count_ops(e) for e in reduced)
     batch = families.random_batch(inputs, BATCH)
     t_g = _median_time(g_fn, *batch)
-    queue.put({"diff": t1 - t0, "cse": t2 - t1, "lambdify": t3 - t2, "ops": ops, "eval_g": t_g})
+    queue.put(
+        {
+            "diff": t1 - t0,
+            "cse": t2 - t1,
+            "lambdify": t3 - t2,
+            "ops": ops,
+            "eval_g": t_g,
+        }
+    )
 
 
 def sympy_side(builder_name, size, timeout):
@@ -110,15 +118,23 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes only")
     parser.add_argument("--sympy-timeout", type=float, default=180.0)
-    parser.add_argument("--skip-sympy-after", type=int, default=1,
-                        help="stop running SymPy on a family after this many timeouts")
+    parser.add_argument(
+        "--skip-sympy-after",
+        type=int,
+        default=1,
+        help="stop running SymPy on a family after this many timeouts",
+    )
     args = parser.parse_args(argv)
 
-    print(f"batch of {BATCH} points; times in seconds unless marked; SymPy limit "
-          f"{args.sympy_timeout:.0f} s per size\n")
-    header = (f"{'family':<22} {'fwd':>6} {'fwd+grad':>8} {'x':>5} {'derive':>8} {'lower':>8} "
-              f"{'us/node':>7} {'eval f':>8} {'eval g':>8} {'g/f':>5} | {'sympy d+l':>9} "
-              f"{'ops':>8} {'eval g':>8} | {'speedup':>8} {'eval x':>7}")
+    print(
+        f"batch of {BATCH} points; times in seconds unless marked; SymPy limit "
+        f"{args.sympy_timeout:.0f} s per size\n"
+    )
+    header = (
+        f"{'family':<22} {'fwd':>6} {'fwd+grad':>8} {'x':>5} {'derive':>8} {'lower':>8} "
+        f"{'us/node':>7} {'eval f':>8} {'eval g':>8} {'g/f':>5} | {'sympy d+l':>9} "
+        f"{'ops':>8} {'eval g':>8} | {'speedup':>8} {'eval x':>7}"
+    )
     print(header)
     print("-" * len(header))
     # Warm up once: the registry derives each op's partials with sympy.diff on
@@ -139,16 +155,22 @@ def main(argv=None):
                 sym = f"{'> limit' if timeouts else 'skipped':>9} {'':>8} {'':>8} | {'':>8} {'':>7}"
             else:
                 s_total = s["diff"] + s["cse"] + s["lambdify"]
-                sym = (f"{s_total:9.3f} {s['ops']:8d} {s['eval_g']:8.4f} | "
-                       f"{s_total / ours_total:7.0f}x {s['eval_g'] / r['eval_g']:6.1f}x")
-            print(f"{label.replace(' n', ' ' + str(size)).replace(' k', ' ' + str(size)):<22} "
-                  f"{r['fwd_nodes']:6d} {r['all_nodes']:8d} {r['all_nodes'] / r['fwd_nodes']:5.2f} "
-                  f"{r['derive']:8.4f} {r['lower']:8.3f} {1e6 * ours_total / r['all_nodes']:7.1f} "
-                  f"{r['eval_f']:8.4f} {r['eval_g']:8.4f} {r['eval_g'] / r['eval_f']:5.2f} | {sym}",
-                  flush=True)
-    print("\nx: gradient DAG (forward included) over forward DAG node count."
-          "\nspeedup: SymPy (diff + cse + lambdify) time over ours (grad + lambdify)."
-          "\neval x: SymPy's lowered gradient evaluation time over ours.")
+                sym = (
+                    f"{s_total:9.3f} {s['ops']:8d} {s['eval_g']:8.4f} | "
+                    f"{s_total / ours_total:7.0f}x {s['eval_g'] / r['eval_g']:6.1f}x"
+                )
+            print(
+                f"{label.replace(' n', ' ' + str(size)).replace(' k', ' ' + str(size)):<22} "
+                f"{r['fwd_nodes']:6d} {r['all_nodes']:8d} {r['all_nodes'] / r['fwd_nodes']:5.2f} "
+                f"{r['derive']:8.4f} {r['lower']:8.3f} {1e6 * ours_total / r['all_nodes']:7.1f} "
+                f"{r['eval_f']:8.4f} {r['eval_g']:8.4f} {r['eval_g'] / r['eval_f']:5.2f} | {sym}",
+                flush=True,
+            )
+    print(
+        "\nx: gradient DAG (forward included) over forward DAG node count."
+        "\nspeedup: SymPy (diff + cse + lambdify) time over ours (grad + lambdify)."
+        "\neval x: SymPy's lowered gradient evaluation time over ours."
+    )
 
 
 if __name__ == "__main__":

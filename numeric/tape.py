@@ -93,7 +93,8 @@ def _first_non_finite(arr: np.ndarray):
 
 def _all_finite(arrays) -> bool:
     return all(
-        a.dtype.kind == "b" or bool(np.isfinite(a).all()) for a in map(np.asarray, arrays)
+        a.dtype.kind == "b" or bool(np.isfinite(a).all())
+        for a in map(np.asarray, arrays)
     )
 
 
@@ -109,7 +110,9 @@ def _check_forward(prim, datas, out):
 
 def _check_backward(prim, i, ct, node, parents, term):
     bad = _first_non_finite(term.data)
-    if bad is not None and _all_finite([ct.data, node.data] + [p.data for p in parents]):
+    if bad is not None and _all_finite(
+        [ct.data, node.data] + [p.data for p in parents]
+    ):
         index, value = bad
         raise NonFiniteError(
             f"backward: the VJP of {prim.name} produced {value} at index {index} "

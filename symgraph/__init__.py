@@ -6,9 +6,10 @@ Build expressions from :func:`symbols` with operators and the functions below
 and :func:`lambdify` compute them with NumPy.
 """
 
-from .arrays import convolve2d, correlate2d, elementwise as _elementwise, symbols_array
+from .arrays import avg_pool2d, convolve2d, correlate2d, max_pool2d, symbols_array
+from .arrays import elementwise as _elementwise
+from .check import check, verify
 from .codegen import codegen
-from .arrays import avg_pool2d, max_pool2d
 from .errors import (
     LimitError,
     NotASymbolError,
@@ -18,27 +19,71 @@ from .errors import (
     ToolkitError,
     UnboundSymbolError,
 )
-from .check import check, verify
 from .evaluate import evaluate
+from .exercises import exercise
 from .grad import grad, hessian, jacobian
 from .lower import lambdify
-from .node import Node, symbol as _symbol
+from .node import Node
+from .node import symbol as _symbol
 from .parse import parse
 from .sympy_bridge import from_sympy, to_sympy
-from .exercises import exercise
 from .teach import backprop_table, to_dot
 
 __all__ = [
-    "Node", "symbols", "symbols_array", "parse", "from_sympy", "to_sympy",
-    "grad", "jacobian", "hessian", "evaluate", "lambdify",
+    "LimitError",
+    "Node",
+    "NotASymbolError",
+    "ParseError",
+    "ShapeError",
+    "SympyConversionError",
+    "ToolkitError",
+    "UnboundSymbolError",
+    "abs",
+    "acos",
+    "asin",
+    "atan",
+    "avg_pool2d",
+    "backprop_table",
+    "check",
     "codegen",
-    "correlate2d", "convolve2d", "count_nodes", "check", "verify",
-    "max_pool2d", "avg_pool2d", "backprop_table", "to_dot", "exercise",
-    "sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs",
-    "maximum", "minimum", "leaky_relu", "elu", "softplus", "atan", "asin", "acos",
-    "sinh", "cosh", "log1p", "expm1", "sign", "heaviside", "where",
-    "ToolkitError", "ParseError", "ShapeError", "LimitError", "NotASymbolError",
-    "UnboundSymbolError", "SympyConversionError",
+    "convolve2d",
+    "correlate2d",
+    "cos",
+    "cosh",
+    "count_nodes",
+    "elu",
+    "evaluate",
+    "exercise",
+    "exp",
+    "expm1",
+    "from_sympy",
+    "grad",
+    "heaviside",
+    "hessian",
+    "jacobian",
+    "lambdify",
+    "leaky_relu",
+    "log",
+    "log1p",
+    "max_pool2d",
+    "maximum",
+    "minimum",
+    "parse",
+    "relu",
+    "sigmoid",
+    "sign",
+    "sin",
+    "sinh",
+    "softplus",
+    "sqrt",
+    "symbols",
+    "symbols_array",
+    "tan",
+    "tanh",
+    "to_dot",
+    "to_sympy",
+    "verify",
+    "where",
 ]  # fmt: skip
 
 
@@ -86,12 +131,14 @@ def _unary(op):
     return f
 
 
-sin, cos, tan, exp, log, sqrt, tanh = map(_unary, "sin cos tan exp log sqrt tanh".split())
-sigmoid, relu, softplus, atan, asin, acos = map(
-    _unary, "sigmoid relu softplus atan asin acos".split()
+sin, cos, tan, exp, log, sqrt, tanh = map(
+    _unary, ["sin", "cos", "tan", "exp", "log", "sqrt", "tanh"]
 )
-sinh, cosh, log1p, expm1, sign = map(_unary, "sinh cosh log1p expm1 sign".split())
-abs = _unary("abs")  # noqa: A001  (the public name is the NumPy one)
+sigmoid, relu, softplus, atan, asin, acos = map(
+    _unary, ["sigmoid", "relu", "softplus", "atan", "asin", "acos"]
+)
+sinh, cosh, log1p, expm1, sign = map(_unary, ["sinh", "cosh", "log1p", "expm1", "sign"])
+abs = _unary("abs")
 
 
 def maximum(x, y):

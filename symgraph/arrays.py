@@ -79,7 +79,9 @@ def _full_correlation(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return out
 
 
-def _select(full: np.ndarray, s1, s2, mode: str, correlation: bool = False) -> np.ndarray:
+def _select(
+    full: np.ndarray, s1, s2, mode: str, correlation: bool = False
+) -> np.ndarray:
     """Cut SciPy's "valid" / "same" windows out of a full result.
 
     SciPy centres "same" on the convolution; a correlation is a convolution
@@ -131,9 +133,15 @@ def correlate2d(x, w, mode: str = "valid") -> np.ndarray:
         raise ValueError(f"mode must be 'valid', 'full' or 'same', not {mode!r}")
     xo, wo = _as_object_2d(x, "x"), _as_object_2d(w, "w")
     if mode == "valid":
-        _select(np.empty((xo.shape[0] + wo.shape[0] - 1, xo.shape[1] + wo.shape[1] - 1)),
-                xo.shape, wo.shape, mode)  # shape check before the work
-    return _select(_full_correlation(xo, wo), xo.shape, wo.shape, mode, correlation=True)
+        _select(
+            np.empty((xo.shape[0] + wo.shape[0] - 1, xo.shape[1] + wo.shape[1] - 1)),
+            xo.shape,
+            wo.shape,
+            mode,
+        )  # shape check before the work
+    return _select(
+        _full_correlation(xo, wo), xo.shape, wo.shape, mode, correlation=True
+    )
 
 
 def convolve2d(x, w, mode: str = "valid") -> np.ndarray:
@@ -145,8 +153,12 @@ def convolve2d(x, w, mode: str = "valid") -> np.ndarray:
         raise ValueError(f"mode must be 'valid', 'full' or 'same', not {mode!r}")
     xo, wo = _as_object_2d(x, "x"), _as_object_2d(w, "w")
     if mode == "valid":
-        _select(np.empty((xo.shape[0] + wo.shape[0] - 1, xo.shape[1] + wo.shape[1] - 1)),
-                xo.shape, wo.shape, mode)
+        _select(
+            np.empty((xo.shape[0] + wo.shape[0] - 1, xo.shape[1] + wo.shape[1] - 1)),
+            xo.shape,
+            wo.shape,
+            mode,
+        )
     return _select(_full_correlation(xo, wo[::-1, ::-1]), xo.shape, wo.shape, mode)
 
 
@@ -185,10 +197,14 @@ def _pair(v, what: str, op: str) -> tuple:
     pair = (v, v) if isinstance(v, (int, np.integer)) else tuple(v)
     if (
         len(pair) != 2
-        or not all(isinstance(p, (int, np.integer)) and not isinstance(p, bool) for p in pair)
+        or not all(
+            isinstance(p, (int, np.integer)) and not isinstance(p, bool) for p in pair
+        )
         or min(pair) < 1
     ):
-        raise ValueError(f"{op}: {what} must be a positive int or a pair of them, not {v!r}")
+        raise ValueError(
+            f"{op}: {what} must be a positive int or a pair of them, not {v!r}"
+        )
     return int(pair[0]), int(pair[1])
 
 
@@ -221,7 +237,9 @@ def max_pool2d(x, size, stride=None) -> np.ndarray:
     out_shape, windows = _pool_windows(x, size, stride, "max_pool2d")
     out = np.empty(out_shape, dtype=object)
     for idx, entries in windows:
-        out[idx] = make("maxpool", *entries) if len(entries) > 1 else as_node(entries[0])
+        out[idx] = (
+            make("maxpool", *entries) if len(entries) > 1 else as_node(entries[0])
+        )
     return out
 
 

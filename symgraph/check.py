@@ -27,7 +27,14 @@ from .node import Node, as_node, const_value
 from .parse import parse
 from .traverse import toposort
 
-__all__ = ["check", "verify", "CheckReport", "VerifyResult", "numeric_gradient", "sample_points"]
+__all__ = [
+    "CheckReport",
+    "VerifyResult",
+    "check",
+    "numeric_gradient",
+    "sample_points",
+    "verify",
+]
 
 
 # ----- symgraph op -> numeric primitive ---------------------------------------
@@ -75,7 +82,9 @@ def _numeric_apply(node: Node, args: list):
     try:
         fn = _NUMERIC[op]
     except KeyError:
-        raise NotImplementedError(f"the op {op!r} has no numeric counterpart yet") from None
+        raise NotImplementedError(
+            f"the op {op!r} has no numeric counterpart yet"
+        ) from None
     return fn(*args)
 
 
@@ -186,8 +195,12 @@ class PointCheck:
 
     @property
     def abs_error(self) -> float:
-        return float(max(_max_abs(self.symbolic - self.numeric),
-                         _max_abs(self.symbolic - self.finite_difference)))
+        return float(
+            max(
+                _max_abs(self.symbolic - self.numeric),
+                _max_abs(self.symbolic - self.finite_difference),
+            )
+        )
 
 
 def _max_abs(a) -> float:
@@ -224,12 +237,16 @@ class CheckReport:
         if not self.engine_ok:
             lines.append("  the symbolic and numeric engines disagree")
         if not self.fd_ok:
-            lines.append("  finite differences disagree (a kink or a badly scaled point?)")
+            lines.append(
+                "  finite differences disagree (a kink or a badly scaled point?)"
+            )
         width = max([len(w) for w in self.wrt] + [4])
         for i, p in enumerate(self.points):
             at = ", ".join(f"{k}={v:.6g}" for k, v in p.point.items())
             lines.append(f"  point {i}: {at}   f = {p.value:.10g}")
-            lines.append(f"    {'wrt':<{width}}  {'symbolic':>16}  {'numeric':>16}  {'finite diff':>16}")
+            lines.append(
+                f"    {'wrt':<{width}}  {'symbolic':>16}  {'numeric':>16}  {'finite diff':>16}"
+            )
             for j, w in enumerate(self.wrt):
                 lines.append(
                     f"    {w:<{width}}  {p.symbolic[j]:16.10g}  {p.numeric[j]:16.10g}"
@@ -240,8 +257,18 @@ class CheckReport:
     __repr__ = __str__
 
 
-def check(f, wrt, at=None, n_points=3, seed=0, eps=1e-6, rtol=1e-7, atol=1e-9,
-          fd_rtol=1e-4, fd_atol=1e-5) -> CheckReport:
+def check(
+    f,
+    wrt,
+    at=None,
+    n_points=3,
+    seed=0,
+    eps=1e-6,
+    rtol=1e-7,
+    atol=1e-9,
+    fd_rtol=1e-4,
+    fd_atol=1e-5,
+) -> CheckReport:
     """Compare three gradients of ``f``: symbolic, numeric reverse mode, finite differences.
 
     Parameters
@@ -279,7 +306,11 @@ def check(f, wrt, at=None, n_points=3, seed=0, eps=1e-6, rtol=1e-7, atol=1e-9,
         with np.errstate(all="ignore"):
             bound = bind(point)
             value = float(evaluate_nodes([f], bound)[0])
-            sym = np.array([float(v) for v in evaluate_nodes(grads, bound)]) if grads else np.zeros(0)
+            sym = (
+                np.array([float(v) for v in evaluate_nodes(grads, bound)])
+                if grads
+                else np.zeros(0)
+            )
             num = numeric_gradient(f, symbols, point) if symbols else np.zeros(0)
             fd = _central_difference(f, names, point, eps)
         pc = PointCheck(point, value, sym, num, fd)
@@ -318,14 +349,19 @@ class VerifyResult:
 
     def __str__(self) -> str:
         if self.correct:
-            how = ("exactly (SymPy simplifies the difference to 0)" if self.method == "symbolic"
-                   else "at random points (SymPy could not decide it symbolically)")
+            how = (
+                "exactly (SymPy simplifies the difference to 0)"
+                if self.method == "symbolic"
+                else "at random points (SymPy could not decide it symbolically)"
+            )
             return f"correct: the claim equals the derivative {how}"
         ce = self.counterexample
         at = ", ".join(f"{k}={v:.6g}" for k, v in ce["point"].items())
-        return (f"WRONG: at {at} the claim gives {_fmt(ce['claimed'])} "
-                f"but the derivative is {_fmt(ce['actual'])}\n"
-                f"  derivative: {', '.join(map(str, self.derivative))}")
+        return (
+            f"WRONG: at {at} the claim gives {_fmt(ce['claimed'])} "
+            f"but the derivative is {_fmt(ce['actual'])}\n"
+            f"  derivative: {', '.join(map(str, self.derivative))}"
+        )
 
     __repr__ = __str__
 
@@ -370,7 +406,9 @@ def verify(f, wrt, claim, n_points=20, seed=0, rtol=1e-9, atol=1e-12) -> VerifyR
     symbols = _wrt_list(wrt)
     claims = [claim] if single else list(claim)
     if len(claims) != len(symbols):
-        raise ValueError(f"{len(symbols)} symbols but {len(claims)} claimed derivatives")
+        raise ValueError(
+            f"{len(symbols)} symbols but {len(claims)} claimed derivatives"
+        )
     claim_nodes = [parse(c) if isinstance(c, str) else as_node(c) for c in claims]
     known = {s.value for s in _free_symbols([f])} | {s.value for s in symbols}
     for c in claim_nodes:
@@ -380,18 +418,23 @@ def verify(f, wrt, claim, n_points=20, seed=0, rtol=1e-9, atol=1e-12) -> VerifyR
                     f"the claim uses the symbol {s.value!r}, which the expression does not have"
                 )
     derivative = grad(f, symbols)
-    result = dict(derivative=derivative, claim=claim_nodes)
+    result = {"derivative": derivative, "claim": claim_nodes}
 
     # Exact: SymPy decides the difference is zero (only on small DAGs, since
     # simplify's cost grows quickly).
-    if sum(len(toposort([d, c])) for d, c in zip(derivative, claim_nodes)) <= _MAX_SIMPLIFY_NODES:
+    if (
+        sum(len(toposort([d, c])) for d, c in zip(derivative, claim_nodes))
+        <= _MAX_SIMPLIFY_NODES
+    ):
         import sympy as sp
 
         try:
-            if all(sp.simplify(d.to_sympy() - c.to_sympy()) == 0
-                   for d, c in zip(derivative, claim_nodes)):
+            if all(
+                sp.simplify(d.to_sympy() - c.to_sympy()) == 0
+                for d, c in zip(derivative, claim_nodes)
+            ):
                 return VerifyResult(True, "symbolic", None, **result)
-        except Exception:  # noqa: BLE001 - SymPy failing to decide is not an answer
+        except Exception:
             pass
 
     # Numeric: random points where f, the derivative and the claim are finite.
@@ -401,7 +444,7 @@ def verify(f, wrt, claim, n_points=20, seed=0, rtol=1e-9, atol=1e-12) -> VerifyR
         with np.errstate(all="ignore"):
             vals = evaluate_nodes(derivative + claim_nodes, bind(point))
         actual = [float(v) for v in vals[: len(symbols)]]
-        claimed = [float(v) for v in vals[len(symbols):]]
+        claimed = [float(v) for v in vals[len(symbols) :]]
         if not np.allclose(claimed, actual, rtol=rtol, atol=atol):
             ce = {
                 "point": point,

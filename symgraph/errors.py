@@ -7,15 +7,15 @@ The base :class:`~numeric.errors.ToolkitError` lives in the lower layer
 from numeric.errors import LimitError, ShapeError, ToolkitError
 
 __all__ = [
-    "ToolkitError",
-    "ShapeError",
-    "LimitError",
-    "ParseError",
-    "NotASymbolError",
-    "UnboundSymbolError",
-    "SympyConversionError",
-    "SymbolNameError",
     "DomainError",
+    "LimitError",
+    "NotASymbolError",
+    "ParseError",
+    "ShapeError",
+    "SymbolNameError",
+    "SympyConversionError",
+    "ToolkitError",
+    "UnboundSymbolError",
 ]
 
 
@@ -26,7 +26,9 @@ class ParseError(ToolkitError, ValueError):
     found, ``reason`` says what was wrong there.
     """
 
-    def __init__(self, reason: str, position: int | None = None, text: str | None = None):
+    def __init__(
+        self, reason: str, position: int | None = None, text: str | None = None
+    ):
         self.reason = reason
         self.position = position
         self.text = text

@@ -13,7 +13,7 @@ from .node import Node, as_node, const_value
 from .ops import OPS
 from .traverse import toposort
 
-__all__ = ["evaluate", "bind"]
+__all__ = ["bind", "evaluate"]
 
 
 def bind(values) -> dict:
@@ -53,7 +53,9 @@ def evaluate_nodes(roots: list, values: dict) -> list:
                 memo[node] = OPS[op].numpy(*args)
             except ValueError as exc:
                 shapes = " and ".join(str(np.shape(a)) for a in args)
-                raise ShapeError(f"{op}: operand shapes {shapes} do not broadcast") from exc
+                raise ShapeError(
+                    f"{op}: operand shapes {shapes} do not broadcast"
+                ) from exc
     return [memo[r] for r in roots]
 
 

@@ -16,7 +16,7 @@ from .node import Node, as_node, const, make
 from .ops import partials_of
 from .traverse import toposort
 
-__all__ = ["grad", "jacobian", "hessian", "adjoints"]
+__all__ = ["adjoints", "grad", "hessian", "jacobian"]
 
 # A gradient DAG may hold at most this many nodes (a guard against runaway
 # inputs; the cheap-gradient principle keeps real gradients far below it).
@@ -65,7 +65,9 @@ def _plus(a: Node, b: Node) -> Node:
     """``a + b``, merging two adjoints gated by the same condition."""
     ga, gb = _gated(a), _gated(b)
     if ga is not None and gb is not None and ga[0] is gb[0]:
-        return make("where", ga[0], make("add", ga[1], gb[1]), make("add", ga[2], gb[2]))
+        return make(
+            "where", ga[0], make("add", ga[1], gb[1]), make("add", ga[2], gb[2])
+        )
     return make("add", a, b)
 
 
@@ -157,7 +159,9 @@ def jacobian(outputs, wrt) -> np.ndarray:
     ``outputs`` may be a node, a sequence of nodes or an object array;
     ``wrt`` as for :func:`grad`.
     """
-    out_arr = np.asarray(outputs, dtype=object) if not isinstance(outputs, Node) else None
+    out_arr = (
+        np.asarray(outputs, dtype=object) if not isinstance(outputs, Node) else None
+    )
     outs = [outputs] if out_arr is None else list(out_arr.ravel())
     wrt_shape = np.shape(wrt) if isinstance(wrt, np.ndarray) else (len(_wrt_list(wrt)),)
     if isinstance(wrt, Node):
@@ -173,4 +177,4 @@ def jacobian(outputs, wrt) -> np.ndarray:
 def hessian(f, wrt) -> np.ndarray:
     """Hessian of a scalar expression: the Jacobian of its gradient DAG."""
     g = grad(f, wrt)
-    return jacobian(g if isinstance(g, np.ndarray) else g, wrt)
+    return jacobian(g, wrt)

@@ -27,7 +27,7 @@ from .ops import OPS
 from .sympy_bridge import _const_to_sympy
 from .traverse import count_uses, toposort
 
-__all__ = ["lambdify", "dag_cse"]
+__all__ = ["dag_cse", "lambdify"]
 
 # A node whose inline expression would nest deeper than this gets its own
 # line: SymPy's printer recurses, and short lines read better.
@@ -81,7 +81,11 @@ class _Printer(NumPyPrinter):
         if abs(v) < 2**53:
             return str(v)
         f = float(v) if v.bit_length() < 1024 else float("inf") * (1 if v > 0 else -1)
-        return repr(f) if f == f and abs(f) != float("inf") else f"numpy.{'-' if v < 0 else ''}inf"
+        return (
+            repr(f)
+            if f == f and abs(f) != float("inf")
+            else f"numpy.{'-' if v < 0 else ''}inf"
+        )
 
 
 def _sympy_of(node: Node, args: list):
@@ -123,11 +127,15 @@ def dag_cse(outputs: list, symbol_map: dict):
     for node in order:
         if node.op == "symbol":
             if node not in symbol_map:
-                raise NotASymbolError(f"symbol {node.value!r} is not among the arguments")
+                raise NotASymbolError(
+                    f"symbol {node.value!r} is not among the arguments"
+                )
             expr[node] = symbol_map[node]
         elif node.op == "const":
             v = node.value
-            expr[node] = _float_to_sympy(v) if isinstance(v, float) else _const_to_sympy(v)
+            expr[node] = (
+                _float_to_sympy(v) if isinstance(v, float) else _const_to_sympy(v)
+            )
             known[node] = np.float64(const_value(node))
         elif all(a in known for a in node.args):
             # An op on constants that construction left unfolded (too large
@@ -158,7 +166,7 @@ _NONFINITE = {"inf": sp.Symbol("numpy.inf"), "-inf": -sp.Symbol("numpy.inf"),
 
 
 def _float_to_sympy(v: float):
-    return _NONFINITE.get(repr(v), None) or sp.Float(v)
+    return _NONFINITE.get(repr(v)) or sp.Float(v)
 
 
 def _temporary_names(order: list, outputs: list) -> dict:
@@ -297,8 +305,14 @@ def lambdify(args, outputs):
         params,
         reduced,
         modules=modules,
-        printer=_Printer({"fully_qualified_modules": True, "inline": True,
-                          "allow_unknown_functions": True, "user_functions": {}}),
+        printer=_Printer(
+            {
+                "fully_qualified_modules": True,
+                "inline": True,
+                "allow_unknown_functions": True,
+                "user_functions": {},
+            }
+        ),
         cse=lambda _exprs: (replacements, reduced),
         docstring_limit=None,
     )
@@ -316,14 +330,16 @@ def lambdify(args, outputs):
                     raise ValueError(
                         f"argument of shape {v.shape} does not start with the symbol array's shape {shape}"
                     )
-                flat.extend(v.reshape((count,) + v.shape[len(shape):]))
+                flat.extend(v.reshape((count,) + v.shape[len(shape) :]))
         return flat
 
     def fn(*values):
         flat = unpack(values)
         results = raw(*flat)
         if is_array:
-            res = np.broadcast_arrays(*[np.asarray(r, dtype=np.float64) for r in results])
+            res = np.broadcast_arrays(
+                *[np.asarray(r, dtype=np.float64) for r in results]
+            )
             if not res:
                 return np.zeros(out_shape)
             return np.stack(res).reshape(out_shape + res[0].shape)

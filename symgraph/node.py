@@ -20,13 +20,13 @@ import numpy as np
 
 from .errors import LimitError, SymbolNameError
 
-__all__ = ["Node", "symbol", "const", "make", "as_node", "is_const", "const_value"]
+__all__ = ["Node", "as_node", "const", "const_value", "is_const", "make", "symbol"]
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
 # The hash-consing table. Keys hold the ids of argument nodes; a live node
 # keeps its arguments alive, so an id in a live key cannot be reused.
-_TABLE: "weakref.WeakValueDictionary[tuple, Node]" = weakref.WeakValueDictionary()
+_TABLE: weakref.WeakValueDictionary[tuple, Node] = weakref.WeakValueDictionary()
 
 # Largest integer constant kept exactly, in bits. Beyond it folding stops and
 # the expression stays symbolic (see simplify.py).
@@ -42,24 +42,28 @@ class Node:
     name; ``name`` is a display name given with :meth:`named`.
     """
 
-    __slots__ = ("op", "args", "value", "name", "__weakref__")
+    __slots__ = ("__weakref__", "args", "name", "op", "value")
 
     op: str
-    args: tuple["Node", ...]
+    args: tuple[Node, ...]
     value: object
     name: str | None
 
     def __init__(self, *_a, **_k):
-        raise TypeError("build nodes with sg.symbols, numbers and operators, not Node()")
+        raise TypeError(
+            "build nodes with sg.symbols, numbers and operators, not Node()"
+        )
 
     # -- display -------------------------------------------------------------
-    def named(self, name: str) -> "Node":
+    def named(self, name: str) -> Node:
         """Return this computation with a display name (used by tables and code).
 
         Symbols and constants keep their own identity and cannot be renamed.
         """
         if self.op in ("symbol", "const"):
-            raise TypeError(f"only intermediate results can be named, not the {self.op} {self}")
+            raise TypeError(
+                f"only intermediate results can be named, not the {self.op} {self}"
+            )
         _check_name(name, "display name")
         return _intern(self.op, self.args, None, name)
 
@@ -130,7 +134,9 @@ class Node:
     # Ordering comparisons have no symbolic meaning here; refuse them loudly
     # instead of falling back to id-based ordering.
     def _no_order(self, other):
-        raise TypeError("symgraph nodes cannot be ordered; use sg.maximum / sg.relu for kinks")
+        raise TypeError(
+            "symgraph nodes cannot be ordered; use sg.maximum / sg.relu for kinks"
+        )
 
     __lt__ = __le__ = __gt__ = __ge__ = _no_order
 
@@ -164,7 +170,11 @@ def _const_text(value) -> str:
 def _intern(op: str, args: tuple, value, name: str | None) -> Node:
     if op == "const":
         # float.hex tells -0.0 from 0.0 and makes every NaN one key
-        key = (op, float, value.hex()) if isinstance(value, float) else (op, type(value), value)
+        key = (
+            (op, float, value.hex())
+            if isinstance(value, float)
+            else (op, type(value), value)
+        )
     else:
         key = (op, tuple(map(id, args)), value, name)
     node = _TABLE.get(key)
@@ -206,9 +216,12 @@ def const(value) -> Node:
     else:
         raise TypeError(f"a constant must be a real number, not {type(value).__name__}")
     if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
-        raise LimitError(f"integer constant of {value.bit_length()} bits exceeds {MAX_INT_BITS}")
+        raise LimitError(
+            f"integer constant of {value.bit_length()} bits exceeds {MAX_INT_BITS}"
+        )
     if isinstance(value, Fraction) and (
-        value.numerator.bit_length() > MAX_INT_BITS or value.denominator.bit_length() > MAX_INT_BITS
+        value.numerator.bit_length() > MAX_INT_BITS
+        or value.denominator.bit_length() > MAX_INT_BITS
     ):
         raise LimitError(f"rational constant exceeds {MAX_INT_BITS} bits")
     return _intern("const", (), value, None)

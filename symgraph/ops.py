@@ -11,8 +11,8 @@ once and cached as templates; a partial that equals the op's own output
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import scipy.special
@@ -20,7 +20,7 @@ import sympy as sp
 from sympy.codegen.cfunctions import expm1 as sp_expm1
 from sympy.codegen.cfunctions import log1p as sp_log1p
 
-__all__ = ["OpDef", "OPS", "defop", "partials_of"]
+__all__ = ["OPS", "OpDef", "defop", "partials_of"]
 
 
 @dataclass(frozen=True)
@@ -74,13 +74,31 @@ _OUT = sp.Symbol("OUT", real=True)
 
 
 def defop(
-    name, nargs, formula, numpy, np_src, rule=None, note="", infix=None, c_src="", reduces=None
+    name,
+    nargs,
+    formula,
+    numpy,
+    np_src,
+    rule=None,
+    note="",
+    infix=None,
+    c_src="",
+    reduces=None,
 ):
     """Declare an op once; see :class:`OpDef`."""
     if name in OPS:
         raise ValueError(f"op {name!r} is declared twice")
     OPS[name] = OpDef(
-        name, nargs, formula, numpy, np_src, rule, note, infix, c_src=c_src, reduces=reduces
+        name,
+        nargs,
+        formula,
+        numpy,
+        np_src,
+        rule,
+        note,
+        infix,
+        c_src=c_src,
+        reduces=reduces,
     )
     return OPS[name]
 
@@ -187,6 +205,8 @@ defop("asin", 1, sp.asin, np.arcsin, "np.arcsin({0})", c_src="asin({0})")
 defop("acos", 1, sp.acos, np.arccos, "np.arccos({0})", c_src="acos({0})")
 defop("log1p", 1, sp_log1p, np.log1p, "np.log1p({0})")
 defop("expm1", 1, sp_expm1, np.expm1, "np.expm1({0})")
+
+
 # sigmoid' = s*(1-s) and softplus' = sigmoid: the forms of sympy.diff
 # rewritten with the output, checked against sympy.diff in the tests.
 # sigmoid(-1000) and softplus(-1000) are exactly representable zeros reached
@@ -238,7 +258,15 @@ defop(
     c_src="heaviside_({0}, {1})",
     rule=lambda x, h0, out: (_c(0), None),
 )
-defop("sign", 1, sp.sign, np.sign, "np.sign({0})", c_src="sign_({0})", rule=lambda x, out: (_c(0),))
+defop(
+    "sign",
+    1,
+    sp.sign,
+    np.sign,
+    "np.sign({0})",
+    c_src="sign_({0})",
+    rule=lambda x, out: (_c(0),),
+)
 # where(c, a, b) = a if c > 0 else b. Gradients flow only into the branch
 # taken, through where() again, so an inf or NaN in the other branch's
 # derivative cannot leak through a multiplication by zero.
@@ -388,6 +416,12 @@ for _name, _sp, _ufunc, _binary, _rule, _note in (
      "maxpool(x1, ..., xn) with tied maxima: the whole gradient goes to the first"),
 ):  # fmt: skip
     defop(
-        _name, 3, _sp, _fold(_ufunc), f"np.{_binary}({{0}}, {{1}})",
-        rule=_rule, reduces=_binary, note=_note,
+        _name,
+        3,
+        _sp,
+        _fold(_ufunc),
+        f"np.{_binary}({{0}}, {{1}})",
+        rule=_rule,
+        reduces=_binary,
+        note=_note,
     )

@@ -18,7 +18,7 @@ from .errors import LimitError, ParseError
 from .node import MAX_INT_BITS, Node, const, make, symbol
 from .ops import OPS
 
-__all__ = ["parse", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH", "MAX_DIGITS"]
+__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_DIGITS", "MAX_LENGTH", "parse"]
 
 MAX_LENGTH = 100_000
 MAX_DEPTH = 100
@@ -34,7 +34,9 @@ MAX_DIGITS = 1234
 # Callable names: the registry's ops plus the spellings people type.
 _ALIASES = {"max": "maximum", "min": "minimum", "ln": "log", "arctan": "atan",
             "arcsin": "asin", "arccos": "acos", "Abs": "abs", "step": "heaviside"}  # fmt: skip
-FUNCTIONS = sorted(set(OPS) - {"add", "sub", "mul", "div", "neg", "pow"} | set(_ALIASES))
+FUNCTIONS = sorted(
+    set(OPS) - {"add", "sub", "mul", "div", "neg", "pow"} | set(_ALIASES)
+)
 # Optional trailing parameters: leaky_relu(x) means leaky_relu(x, 0.01).
 _DEFAULTS = {"leaky_relu": (0.01,), "elu": (1,), "heaviside": (0.5,)}
 # max(a, b) is the binary maximum; max(a, b, c, ...) the n-ary reduction
@@ -74,7 +76,7 @@ _REFUSED = {
 
 
 class _Token:
-    __slots__ = ("kind", "text", "pos")
+    __slots__ = ("kind", "pos", "text")
 
     def __init__(self, kind, text, pos):
         self.kind, self.text, self.pos = kind, text, pos
@@ -88,7 +90,9 @@ def _tokenize(text: str) -> list:
         if c in " \t":
             i += 1
             continue
-        if c.isascii() and (c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit())):
+        if c.isascii() and (
+            c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit())
+        ):
             j = i
             while j < n and text[j].isascii() and text[j].isdigit():
                 j += 1
@@ -115,7 +119,9 @@ def _tokenize(text: str) -> list:
                     text,
                 )
             if j - i > MAX_DIGITS:
-                raise ParseError(f"number literal longer than {MAX_DIGITS} characters", i, text)
+                raise ParseError(
+                    f"number literal longer than {MAX_DIGITS} characters", i, text
+                )
             literal = text[i:j]
             if not is_float and literal[0] == "0" and literal.strip("0"):
                 # as in Python 3: 010 is ten to some readers and eight to others (C)
@@ -135,7 +141,7 @@ def _tokenize(text: str) -> list:
             word = text[i:j]
             if keyword.iskeyword(word) or keyword.issoftkeyword(word):
                 raise ParseError(f"the Python keyword {word!r} is not allowed", i, text)
-            if j < n and text[j] == "." :
+            if j < n and text[j] == ".":
                 raise ParseError("attribute access is not allowed", j, text)
             tokens.append(_Token("name", word, i))
             i = j
@@ -191,7 +197,9 @@ class _Parser:
     def enter(self, pos):
         self.depth += 1
         if self.depth > self.max_depth:
-            raise ParseError(f"nesting deeper than {self.max_depth} levels", pos, self.text)
+            raise ParseError(
+                f"nesting deeper than {self.max_depth} levels", pos, self.text
+            )
 
     def expect(self, text):
         tok = self.peek()
@@ -229,13 +237,17 @@ class _Parser:
         """
         b, e = base.value, exponent.value
         b_text = str(base) if isinstance(b, int | float) and b >= 0 else f"({base})"
-        e_text = str(exponent) if isinstance(e, int | float) and e >= 0 else f"({exponent})"
+        e_text = (
+            str(exponent) if isinstance(e, int | float) and e >= 0 else f"({exponent})"
+        )
         what = f"the constant power {b_text}**{e_text}"
         if isinstance(b, float) or isinstance(e, float):
             try:
                 float(b) ** float(e)
             except OverflowError:
-                raise ParseError(f"{what} overflows the float range", pos, self.text) from None
+                raise ParseError(
+                    f"{what} overflows the float range", pos, self.text
+                ) from None
             except ZeroDivisionError:
                 pass  # 0.0 ** -1: infinite, as x / 0 is
             return
@@ -287,7 +299,11 @@ class _Parser:
         if word in _CONSTANTS:
             return _CONSTANTS[word]()
         if word in FUNCTIONS:
-            raise ParseError(f"the function {word!r} must be called, as {word}(...)", tok.pos, self.text)
+            raise ParseError(
+                f"the function {word!r} must be called, as {word}(...)",
+                tok.pos,
+                self.text,
+            )
         if self.symbols is not None:
             if word not in self.symbols:
                 raise ParseError(f"unknown symbol {word!r}", tok.pos, self.text)
@@ -299,7 +315,9 @@ class _Parser:
         op = _ALIASES.get(word, word)
         if op not in OPS or word not in FUNCTIONS:
             raise ParseError(
-                f"unknown function {word!r} (known: {', '.join(FUNCTIONS)})", tok.pos, self.text
+                f"unknown function {word!r} (known: {', '.join(FUNCTIONS)})",
+                tok.pos,
+                self.text,
             )
         open_tok = self.peek()
         self.i += 1
@@ -323,10 +341,12 @@ class _Parser:
             return make(op, *args)
         defaults = _DEFAULTS.get(op, ())
         if nargs - len(defaults) <= len(args) < nargs:
-            args += [const(d) for d in defaults[len(args) - nargs:]]
+            args += [const(d) for d in defaults[len(args) - nargs :]]
         if len(args) != nargs:
-            want = "2 or more arguments" if OPS[op].reduces else (
-                f"{nargs} argument{'s' if nargs > 1 else ''}"
+            want = (
+                "2 or more arguments"
+                if OPS[op].reduces
+                else (f"{nargs} argument{'s' if nargs > 1 else ''}")
             )
             raise ParseError(
                 f"{word}() takes {want}, got {len(args)}",
@@ -383,12 +403,16 @@ def parse(text: str, symbols=None) -> Node:
     try:
         node = parser.expression()
     except LimitError as exc:
-        raise ParseError(str(exc), parser.peek().pos if parser.peek() else len(text), text) from None
+        raise ParseError(
+            str(exc), parser.peek().pos if parser.peek() else len(text), text
+        ) from None
     tok = parser.peek()
     if tok is not None:
         if tok.text == ",":
             raise ParseError("a ',' outside a function call", tok.pos, text)
         if tok.text == ")":
             raise ParseError("unbalanced ')'", tok.pos, text)
-        raise ParseError(f"unexpected {tok.text!r} after a complete expression", tok.pos, text)
+        raise ParseError(
+            f"unexpected {tok.text!r} after a complete expression", tok.pos, text
+        )
     return node

@@ -56,8 +56,12 @@ def _pow_value(b, e):
         return None  # a fractional power of an exact number stays exact: b**(1/2)
     if b == 0:
         return 0 if e > 0 else None  # 0**-1 stays symbolic (inf when evaluated)
-    bits = abs(e) * max(1.0, math.log2(abs(b)) if isinstance(b, int) else
-                        math.log2(max(abs(b.numerator), b.denominator)))
+    bits = abs(e) * max(
+        1.0,
+        math.log2(abs(b))
+        if isinstance(b, int)
+        else math.log2(max(abs(b.numerator), b.denominator)),
+    )
     if bits > _MAX_FOLD_BITS:
         return None
     return Fraction(b) ** e
@@ -73,7 +77,9 @@ def _arith(op, x, y):
     if op == "div":
         if y == 0:
             return None
-        return x / y if isinstance(x, float) or isinstance(y, float) else Fraction(x) / y
+        return (
+            x / y if isinstance(x, float) or isinstance(y, float) else Fraction(x) / y
+        )
     if op == "pow":
         return _pow_value(x, y)
     if op == "maximum":

@@ -22,7 +22,7 @@ from .node import Node, const, make, symbol
 from .ops import OPS
 from .traverse import toposort
 
-__all__ = ["to_sympy", "from_sympy"]
+__all__ = ["from_sympy", "to_sympy"]
 
 
 def _const_to_sympy(value):
@@ -60,7 +60,11 @@ def to_sympy_many(roots: list) -> list:
             args = [memo[a] for a in node.args]
             if node.op == "pow" and all(a.op == "const" for a in node.args):
                 b, e = (a.value for a in node.args)
-                if isinstance(e, int) and not isinstance(b, float) and abs(b) not in (0, 1):
+                if (
+                    isinstance(e, int)
+                    and not isinstance(b, float)
+                    and abs(b) not in (0, 1)
+                ):
                     # too large to fold (9**9**9): SymPy would compute it
                     # exactly as soon as anything is added to it, and hang
                     raise SympyConversionError(
@@ -71,7 +75,10 @@ def to_sympy_many(roots: list) -> list:
             else:
                 try:
                     memo[node] = OPS[node.op].formula(*args)
-                except (TypeError, ValueError) as exc:  # e.g. Piecewise((nan, nan > 0), ...)
+                except (
+                    TypeError,
+                    ValueError,
+                ) as exc:  # e.g. Piecewise((nan, nan > 0), ...)
                     raise SympyConversionError(
                         f"{node.op} of {', '.join(map(str, args))} has no SymPy form: {exc}"
                     ) from None
@@ -91,7 +98,11 @@ def _drop_nonnegative_abs(r):
     parts = r.args if r.is_Mul else (r,)
 
     def strip(t):
-        return t.args[0] if isinstance(t, sp.Abs) and t.args[0].is_extended_nonnegative else t
+        return (
+            t.args[0]
+            if isinstance(t, sp.Abs) and t.args[0].is_extended_nonnegative
+            else t
+        )
 
     if any(strip(t) is not t for t in parts):
         return sp.Mul(*map(strip, parts)) if r.is_Mul else strip(r)
@@ -128,7 +139,9 @@ def _deps(e) -> list:
         return out
     if e.is_Pow:
         if _is_negative_number(e.exp):
-            return [e.base, -e.exp] if e.exp not in (-1, sp.Rational(-1, 2)) else [e.base]
+            return (
+                [e.base, -e.exp] if e.exp not in (-1, sp.Rational(-1, 2)) else [e.base]
+            )
         return [e.base] if e.exp == sp.S.Half else [e.base, e.exp]
     if isinstance(e, sp.Piecewise):
         out = []
@@ -205,7 +218,11 @@ def _convert(e, get) -> Node:
             if f.is_Number:
                 coeff *= f
             elif f.is_Pow and _is_negative_number(f.exp):
-                den.append(get(f.base) if f.exp == -1 else make("pow", get(f.base), get(-f.exp)))
+                den.append(
+                    get(f.base)
+                    if f.exp == -1
+                    else make("pow", get(f.base), get(-f.exp))
+                )
             else:
                 num.append(get(f))
         negative = coeff.is_extended_negative
@@ -213,7 +230,11 @@ def _convert(e, get) -> Node:
         # The coefficient goes on last, around the rest: SymPy distributes a
         # number over a sum in a product of two (2*(x + 1) is 2*x + 2), so
         # (2*(x + 1))*y would not come back as 2*(x + 1)*y.
-        p, q = (sp.Integer(coeff.p), sp.Integer(coeff.q)) if coeff.is_Rational else (coeff, 1)
+        p, q = (
+            (sp.Integer(coeff.p), sp.Integer(coeff.q))
+            if coeff.is_Rational
+            else (coeff, 1)
+        )
         acc = None
         for f in num:
             acc = f if acc is None else make("mul", acc, f)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["toposort", "count_uses"]
+__all__ = ["count_uses", "toposort"]
 
 
 def toposort(roots: Iterable) -> list:

@@ -120,7 +120,9 @@ def _exponents(rational: bool):
     ints = st.sampled_from([2, 3, -1, -2, 0, 1])
     if rational:
         return ints
-    return st.one_of(ints, st.sampled_from([_HALF, Fraction(-3, 2), 0.5, 1.5, Fraction(1, 3)]))
+    return st.one_of(
+        ints, st.sampled_from([_HALF, Fraction(-3, 2), 0.5, 1.5, Fraction(1, 3)])
+    )
 
 
 # ----- domain guards ----------------------------------------------------------
@@ -187,7 +189,11 @@ def expressions(
     if ops is None:
         ops = RATIONAL_OPS if rational else sorted(OPS)
     ops = sorted(ops)
-    consts = st.sampled_from([0, 1, 2, 3, -1, -2, _HALF, Fraction(-3, 4)]) if rational else constants()
+    consts = (
+        st.sampled_from([0, 1, 2, 3, -1, -2, _HALF, Fraction(-3, 4)])
+        if rational
+        else constants()
+    )
     exps = _exponents(rational)
     pool = []
     counter = [0]
@@ -215,11 +221,17 @@ def expressions(
                 continue
             a = build(depth - 1)
             guard = GUARDS.get((op, i))
-            if guard is not None and not (op == "div" and not rational and draw(st.booleans())):
+            if guard is not None and not (
+                op == "div" and not rational and draw(st.booleans())
+            ):
                 a = guard(a)  # div's denominator is left raw half the time
             args.append(a)
         node = make(op, *args)
-        if names and node.op not in ("symbol", "const") and draw(st.integers(0, 9)) == 0:
+        if (
+            names
+            and node.op not in ("symbol", "const")
+            and draw(st.integers(0, 9)) == 0
+        ):
             counter[0] += 1
             node = node.named(f"t{counter[0]}")
         pool.append(node)

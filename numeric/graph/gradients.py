@@ -84,7 +84,9 @@ def gradients(ys, xs, grad_ys=None, name="gradients"):
     grad_ys = _as_list(grad_ys)
     if len(grad_ys) != len(ys):
         raise ValueError(f"gradients: {len(grad_ys)} grad_ys for {len(ys)} ys")
-    gy_tensors = [None if gy is None else convert_to_tensor(gy, graph) for gy in grad_ys]
+    gy_tensors = [
+        None if gy is None else convert_to_tensor(gy, graph) for gy in grad_ys
+    ]
 
     reachable = ancestors(ys)
     connected = []

@@ -152,7 +152,7 @@ def read_checkpoint(path):
         raise CheckpointError(
             f"{path}: corrupt or truncated checkpoint ({exc})"
         ) from None
-    except Exception as exc:  # noqa: BLE001  zipfile.BadZipFile, zlib.error, EOFError, OSError, ...
+    except Exception as exc:
         raise CheckpointError(
             f"{path}: corrupt or truncated checkpoint ({type(exc).__name__}: {exc})"
         ) from None

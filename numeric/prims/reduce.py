@@ -118,7 +118,9 @@ def stack(arrays, axis=0):
         raise ValueError("stack: needs at least one array")
     ndim = builtins.max(_ndim(a) for a in arrays) + 1
     if not -ndim <= int(axis) < ndim:
-        raise ShapeError(f"stack: axis {axis} is out of range for a result of {ndim} dimensions")
+        raise ShapeError(
+            f"stack: axis {axis} is out of range for a result of {ndim} dimensions"
+        )
     return apply(stack_p, *arrays, axis=int(axis) % ndim)
 
 

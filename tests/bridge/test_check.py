@@ -5,7 +5,7 @@ import pytest
 import sympy as sp
 
 import symgraph as sg
-from symgraph.check import numeric_gradient, numeric_forward
+from symgraph.check import numeric_forward, numeric_gradient
 
 x, y, z = sg.symbols("x y z")
 
@@ -15,7 +15,9 @@ def test_check_cs231n_circuit_matches_textbook():
     assert report.ok
     np.testing.assert_allclose(report.points[0].symbolic, [-4, -4, 3])
     np.testing.assert_allclose(report.points[0].numeric, [-4, -4, 3])
-    np.testing.assert_allclose(report.points[0].finite_difference, [-4, -4, 3], atol=1e-6)
+    np.testing.assert_allclose(
+        report.points[0].finite_difference, [-4, -4, 3], atol=1e-6
+    )
 
 
 def test_check_random_points_every_op_agree():

@@ -22,7 +22,9 @@ DOCS = sorted((ROOT / "docs").glob("*.md"))
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 # a python block, then (after blank lines only) maybe the text block of its output
-_BLOCK = re.compile(r"^```python\n(.*?)^```\n(?:[ \t]*\n)*(?:^```text\n(.*?)^```)?", re.S | re.M)
+_BLOCK = re.compile(
+    r"^```python\n(.*?)^```\n(?:[ \t]*\n)*(?:^```text\n(.*?)^```)?", re.S | re.M
+)
 
 
 def python_blocks(page: Path) -> list[tuple[str, str | None]]:

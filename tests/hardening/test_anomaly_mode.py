@@ -9,7 +9,10 @@ from numeric.errors import NonFiniteError, ToolkitError
 
 def test_anomaly_forward_names_first_op_and_index():
     x = nm.tensor([1.0, 0.0, 2.0])
-    with nm.detect_anomaly(), pytest.raises(NonFiniteError, match=r"forward: log .*index \(1,\)"):
+    with (
+        nm.detect_anomaly(),
+        pytest.raises(NonFiniteError, match=r"forward: log .*index \(1,\)"),
+    ):
         nm.exp(nm.log(x) * 2.0)
 
 

@@ -191,7 +191,7 @@ def test_bit_flip_in_array_data_is_caught_by_checksum(saved):
     flipped[-1] ^= 0x01  # last byte of the array's data; the header still parses
     _rewrite(path, {"v0.npy": bytes(flipped)})
     before = _state(sess, variables)
-    with pytest.raises(CheckpointError, match="sha256|corrupt"):
+    with pytest.raises(CheckpointError, match=r"sha256|corrupt"):
         saver.restore(sess, path)
     assert _state(sess, variables) == before
 

@@ -31,7 +31,7 @@ def _codegen_grad(f, wrt, point):
         pytest.skip("sg.codegen does not exist yet")
     namespace = {}
     source = codegen(f, wrt, name="k")  # our own generated code, not user text
-    exec(compile(source, "<codegen>", "exec"), namespace)  # noqa: S102
+    exec(compile(source, "<codegen>", "exec"), namespace)
     _value, grads = namespace["k_grad"](*point)
     return np.array([np.asarray(g, dtype=float) for g in grads])
 
@@ -149,7 +149,9 @@ def test_reduce_max_of_two_tied_matches_symbolic_maximum():
 def test_parsed_nary_max_ties_split_evenly_like_reduce_max(point):
     z = sg.symbols("z")
     g = sg.grad(sg.parse("max(x, y, z)"), [x, y, z])
-    assert sg.parse("max(x, y, z)").op == "max"  # the n-ary reduction, not nested maximum
+    assert (
+        sg.parse("max(x, y, z)").op == "max"
+    )  # the n-ary reduction, not nested maximum
     with np.errstate(all="raise"):
         numeric_grad = nm.grad(nm.max)(np.array(point))
         for got in _symbolic_three(sg.parse("max(x, y, z)"), [x, y, z], point):

@@ -182,18 +182,22 @@ def _conv2d(rng, shape):
 def _conv2d_weight_grad(rng, shape):
     xs, ws, stride, padding = _conv_geometry(rng)
     gs = (xs[0], ws[0]) + _conv_out(xs, ws, stride, padding)
-    fn = lambda x, g: _p("conv2d_weight_grad")(
-        x, g, stride=stride, padding=padding, w_shape=ws
-    )
+
+    def fn(x, g):
+        return _p("conv2d_weight_grad")(
+            x, g, stride=stride, padding=padding, w_shape=ws
+        )
+
     return fn, [rng.normal(size=xs), rng.normal(size=gs)]
 
 
 def _conv2d_input_grad(rng, shape):
     xs, ws, stride, padding = _conv_geometry(rng)
     gs = (xs[0], ws[0]) + _conv_out(xs, ws, stride, padding)
-    fn = lambda g, w: _p("conv2d_input_grad")(
-        g, w, stride=stride, padding=padding, x_shape=xs
-    )
+
+    def fn(g, w):
+        return _p("conv2d_input_grad")(g, w, stride=stride, padding=padding, x_shape=xs)
+
     return fn, [rng.normal(size=gs), rng.normal(size=ws)]
 
 
@@ -214,7 +218,10 @@ def _avg_pool2d(rng, shape):
 def _avg_pool2d_transpose(rng, shape):
     size, stride, xs = _pool_geometry(rng)
     gs = xs[:2] + tuple((xs[2 + i] - size[i]) // stride[i] + 1 for i in (0, 1))
-    fn = lambda g: _p("avg_pool2d_transpose")(g, size=size, stride=stride, x_shape=xs)
+
+    def fn(g):
+        return _p("avg_pool2d_transpose")(g, size=size, stride=stride, x_shape=xs)
+
     return fn, [rng.normal(size=gs)]
 
 
@@ -223,7 +230,11 @@ def _stack(rng, shape):
     full = rng.normal(size=shape)
     row = rng.normal(size=(1,) + tuple(shape[1:]))
     axis = int(rng.integers(-len(shape) - 1, len(shape) + 1))
-    return (lambda a, b, c: _p("stack")(a, b, c, axis=axis)), [full, row, rng.normal(size=())]
+    return (lambda a, b, c: _p("stack")(a, b, c, axis=axis)), [
+        full,
+        row,
+        rng.normal(size=()),
+    ]
 
 
 def _cross_entropy(rng, shape):

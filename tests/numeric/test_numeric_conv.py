@@ -82,7 +82,7 @@ def test_correlate2d_valid_mixed_sizes_raise_shape_error():
 
 
 def test_correlate2d_unknown_mode_names_the_argument():
-    with pytest.raises(ValueError, match="mode.*'vaild'"):
+    with pytest.raises(ValueError, match=r"mode.*'vaild'"):
         nm.correlate2d(np.ones((3, 3)), np.ones((2, 2)), "vaild")
 
 
@@ -222,7 +222,10 @@ def test_conv2d_gradients_equal_loops(seed):
 @given(seed=seeds)
 def test_conv2d_gradients_match_finite_differences(seed):
     _, x, w, b, stride, padding = _conv_case(seed)
-    conv = lambda x, w, b: nm.conv2d(x, w, b, stride=stride, padding=padding)
+
+    def conv(x, w, b):
+        return nm.conv2d(x, w, b, stride=stride, padding=padding)
+
     assert nm.gradcheck(conv, x, w, b)
 
 

@@ -91,7 +91,7 @@ def test_truncated_checkpoint_raises_checkpoint_error(graph, rng, tmp_path):
     data = Path(path).read_bytes()
     for cut in (0, 10, len(data) // 2, len(data) - 5):
         Path(path).write_bytes(data[:cut])
-        with pytest.raises(CheckpointError, match="corrupt|truncated|not"):
+        with pytest.raises(CheckpointError, match=r"corrupt|truncated|not"):
             saver.restore(sess, path)
 
 

@@ -163,7 +163,7 @@ def test_closed_session_refuses_use(graph):
 def test_feed_missing_placeholder_is_named(graph):
     x = G.placeholder((None, 3), name="inputs")
     y = G.reduce_sum(x)
-    with G.Session() as sess, pytest.raises(FeedError, match="'inputs'.*\\(\\?, 3\\)"):
+    with G.Session() as sess, pytest.raises(FeedError, match=r"'inputs'.*\(\?, 3\)"):
         sess.run(y)
 
 
@@ -194,7 +194,10 @@ def test_feed_foreign_node_rejected(graph):
     x = G.placeholder((), name="x")
     with G.Graph().as_default():
         other = G.placeholder((), name="other")
-    with G.Session() as sess, pytest.raises(FeedError, match="other:0.*not an element"):
+    with (
+        G.Session() as sess,
+        pytest.raises(FeedError, match=r"other:0.*not an element"),
+    ):
         sess.run(x * 2.0, {x: 1.0, other: 2.0})
 
 

@@ -38,7 +38,9 @@ def _valid_ok(s1, s2):
 def test_symbolic_conv_equals_scipy(fn_name, mode, s1, s2, seed):
     if mode == "valid" and not _valid_ok(s1, s2):
         with pytest.raises(sg.ShapeError):
-            getattr(sg, fn_name)(sg.symbols_array("a", s1), sg.symbols_array("b", s2), mode)
+            getattr(sg, fn_name)(
+                sg.symbols_array("a", s1), sg.symbols_array("b", s2), mode
+            )
         return
     A, B = sg.symbols_array("a", s1), sg.symbols_array("b", s2)
     a, b = _numbers(s1, seed), _numbers(s2, seed + 1)
@@ -46,12 +48,18 @@ def test_symbolic_conv_equals_scipy(fn_name, mode, s1, s2, seed):
     expected = getattr(scipy.signal, fn_name)(a, b, mode)
     assert isinstance(out, np.ndarray) and out.dtype == object
     assert out.shape == expected.shape
-    got = sg.evaluate(out, {**_bind(A, a), **_bind(B, b)}) if out.size else np.zeros(out.shape)
+    got = (
+        sg.evaluate(out, {**_bind(A, a), **_bind(B, b)})
+        if out.size
+        else np.zeros(out.shape)
+    )
     np.testing.assert_array_equal(got, expected)
     # numbers in, numbers out too (constant folding): the same values
     folded = getattr(sg, fn_name)(a, b, mode)
     assert all(n.op == "const" for n in folded.ravel())
-    np.testing.assert_array_equal(sg.evaluate(folded) if folded.size else folded, expected)
+    np.testing.assert_array_equal(
+        sg.evaluate(folded) if folded.size else folded, expected
+    )
 
 
 def test_valid_mode_with_the_second_input_larger():
@@ -116,7 +124,11 @@ def test_mismatched_shapes_in_evaluate_raise_shape_error():
     x, y = sg.symbols("x y")
     with pytest.raises(sg.ShapeError) as info:
         sg.evaluate(x + y, {x: np.ones(2), y: np.ones(3)})
-    assert "(2,)" in str(info.value) and "(3,)" in str(info.value) and "add" in str(info.value)
+    assert (
+        "(2,)" in str(info.value)
+        and "(3,)" in str(info.value)
+        and "add" in str(info.value)
+    )
     with pytest.raises(sg.ShapeError):
         sg.evaluate(sg.sin(x) * sg.exp(y), {x: np.ones((2, 2)), y: np.ones(3)})
     # object-array results of different batch shapes still broadcast where they can

@@ -48,7 +48,9 @@ def test_evaluate_with_an_unbound_symbol_names_it():
     with pytest.raises(sg.UnboundSymbolError) as info:
         sg.evaluate(x * sg.sin(z), {x: 1.0})
     assert "'z'" in str(info.value)
-    assert isinstance(info.value, ValueError) and isinstance(info.value, sg.ToolkitError)
+    assert isinstance(info.value, ValueError) and isinstance(
+        info.value, sg.ToolkitError
+    )
     with pytest.raises(sg.UnboundSymbolError):
         sg.evaluate([x, y], {"x": 1})
     with pytest.raises(sg.UnboundSymbolError):

@@ -20,7 +20,9 @@ SYMS = sg.symbols("x y z")
 x, y, z = SYMS
 
 _SETTINGS = settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow]
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
 )
 
 
@@ -69,7 +71,13 @@ def test_grad_is_symbolically_sympys_diff_on_rational_expressions(f):
 
 @pytest.mark.parametrize(
     "text",
-    ["x**3*y - y/x", "(x + y)**2 * z", "1/(1 + x**2)", "x*y*z - x/y + 3", "((x - y)/(x + y))**2"],
+    [
+        "x**3*y - y/x",
+        "(x + y)**2 * z",
+        "1/(1 + x**2)",
+        "x*y*z - x/y + 3",
+        "((x - y)/(x + y))**2",
+    ],
 )
 def test_grad_simplifies_to_sympys_diff(text):
     f = sg.parse(text)
@@ -86,7 +94,9 @@ def test_grad_of_transcendental_matches_sympy_symbolically():
 
 
 # ----- hessian and jacobian ------------------------------------------------------------
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
+)
 @given(st.data())
 def test_hessian_agrees_with_sympy_hessian(data):
     f = data.draw(expressions(SYMS, max_depth=3), label="f")
@@ -111,7 +121,9 @@ def test_hessian_of_a_quadratic_is_exact():
     f = sg.parse("3*x**2 + 2*x*y - y**2 + z")
     H = sg.hessian(f, [x, y, z])
     assert H.shape == (3, 3)
-    np.testing.assert_array_equal(sg.evaluate(H, {x: 1, y: 2, z: 3}), [[6, 2, 0], [2, -2, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(
+        sg.evaluate(H, {x: 1, y: 2, z: 3}), [[6, 2, 0], [2, -2, 0], [0, 0, 0]]
+    )
     # symmetric as a DAG value and against sympy
     X, Y, Z = sp.symbols("x y z")
     assert sp.Matrix(sg.to_sympy(H).tolist()) == sp.hessian(f.to_sympy(), (X, Y, Z))
@@ -130,7 +142,11 @@ def test_jacobian_shapes_and_values():
     assert J2.shape == (1, 2, 2, 3)
     vals = {w: float(i + 1) for i, w in enumerate(W.ravel())}
     got2 = sg.evaluate(J2, vals)
-    assert got2[0, 0, 0, 0] == 6.0 and got2[0, 0, 1, 2] == 1.0 and got2[0, 1, 0, 1] == math.exp(2)
+    assert (
+        got2[0, 0, 0, 0] == 6.0
+        and got2[0, 0, 1, 2] == 1.0
+        and got2[0, 1, 0, 1] == math.exp(2)
+    )
     assert np.count_nonzero(got2) == 3
     # a single output and a single symbol
     assert sg.jacobian(x * x, [x]).shape == (1,)
@@ -158,7 +174,7 @@ def test_grad_wrt_object_array_returns_the_same_shape():
     f = sum(((i + 1) * (j + 2)) * W[i, j] ** 2 for i in range(2) for j in range(3))
     G = sg.grad(f, W)
     assert isinstance(G, np.ndarray) and G.shape == (2, 3) and G.dtype == object
-    vals = {w: 1.0 for w in W.ravel()}
+    vals = dict.fromkeys(W.ravel(), 1.0)
     np.testing.assert_allclose(sg.evaluate(G, vals), [[4, 6, 8], [8, 12, 16]])
     G0 = sg.grad(x, np.empty((0, 2), dtype=object))
     assert G0.shape == (0, 2)
@@ -245,14 +261,24 @@ def test_scalarized_mlp_loss_has_no_swell(hidden, inputs):
     assert total <= SWELL_FACTOR * forward, (total, forward, total / forward)
     # and the values are right (against a hand-written NumPy backward pass)
     rng = np.random.default_rng(0)
-    w1, w2, xv, t = rng.normal(size=(hidden, inputs)), rng.normal(size=hidden), rng.normal(size=inputs), 0.7
+    w1, w2, xv, t = (
+        rng.normal(size=(hidden, inputs)),
+        rng.normal(size=hidden),
+        rng.normal(size=inputs),
+        0.7,
+    )
     pre = w1 @ xv
     hv = np.tanh(pre)
     o = w2 @ hv
     dout = 2 * (o - t)
     dw2 = dout * hv
     dw1 = np.outer(dout * w2 * (1 - hv**2), xv)
-    vals = {**dict(zip(W1.ravel(), w1.ravel())), **dict(zip(W2, w2)), **dict(zip(X, xv)), target: t}
+    vals = {
+        **dict(zip(W1.ravel(), w1.ravel())),
+        **dict(zip(W2, w2)),
+        **dict(zip(X, xv)),
+        target: t,
+    }
     got = sg.evaluate(grads, vals)
     np.testing.assert_allclose(got, list(dw1.ravel()) + list(dw2), rtol=1e-10)
 

@@ -53,13 +53,17 @@ def test_lambdify_broadcasts_over_batches(f):
         for i in range(4):
             for j in range(5):
                 one = sg.evaluate(f, {x: xs[i, 0], y: ys[0, j], z: zs})
-                np.testing.assert_allclose(expected[i, j], one, rtol=1e-12, equal_nan=True)
+                np.testing.assert_allclose(
+                    expected[i, j], one, rtol=1e-12, equal_nan=True
+                )
     np.testing.assert_allclose(got, expected, rtol=1e-12, equal_nan=True)
 
 
 def test_lambdify_scalar_list_and_batch_results():
     f = sg.lambdify([x, y], x * sg.sin(y))
-    assert isinstance(f(2.0, 0.5), float) and math.isclose(f(2.0, 0.5), 2 * math.sin(0.5))
+    assert isinstance(f(2.0, 0.5), float) and math.isclose(
+        f(2.0, 0.5), 2 * math.sin(0.5)
+    )
     out = f(np.arange(3.0), 0.5)
     assert isinstance(out, np.ndarray) and out.shape == (3,)
     both = sg.lambdify([x, y], [x * y, x + y])
@@ -73,7 +77,9 @@ def test_lambdify_scalar_list_and_batch_results():
 def test_lambdify_takes_object_array_arguments():
     W = sg.symbols_array("W", (2, 3))
     v = sg.symbols_array("v", (3,))
-    out = np.array([sum(W[i, j] * v[j] for j in range(3)) for i in range(2)], dtype=object)
+    out = np.array(
+        [sum(W[i, j] * v[j] for j in range(3)) for i in range(2)], dtype=object
+    )
     fn = sg.lambdify([W, v], out)
     w_val = np.arange(6.0).reshape(2, 3)
     v_val = np.array([1.0, -1.0, 2.0])
@@ -100,7 +106,9 @@ def test_lambdify_returns_arrays_for_object_array_outputs():
     batched = fn(np.array([1.0, 2.0]), 2.0, 3.0)
     assert batched.shape == (2, 2, 2)
     np.testing.assert_array_equal(batched[..., 1], [[6.0, 6.0], [4.0, 6.0]])
-    np.testing.assert_array_equal(batched, sg.evaluate(G, {x: np.array([1.0, 2.0]), y: 2.0, z: 3.0}))
+    np.testing.assert_array_equal(
+        batched, sg.evaluate(G, {x: np.array([1.0, 2.0]), y: 2.0, z: 3.0})
+    )
     J = sg.jacobian([x * y, x + z], [x, y, z])
     assert sg.lambdify([x, y, z], J)(1.0, 2.0, 3.0).shape == (2, 3)
 
@@ -145,7 +153,9 @@ def test_lambdify_deep_chain_without_recursion_error_or_cse(monkeypatch):
     for _ in range(1000):
         v, dv = math.sin(v) * v + 0.3, (math.cos(v) * v + math.sin(v)) * dv + 1.0
     got = fn(0.3)
-    assert math.isclose(got[0], v, rel_tol=1e-12) and math.isclose(got[1], dv, rel_tol=1e-9)
+    assert math.isclose(got[0], v, rel_tol=1e-12) and math.isclose(
+        got[1], dv, rel_tol=1e-9
+    )
     assert sg.evaluate(g[0], {x0: 0.3}) == got[1]
 
 
@@ -160,14 +170,18 @@ def test_evaluate_deep_chain_and_long_sums():
 
 
 def test_evaluate_result_types():
-    assert sg.evaluate(x + 1, {x: 1}) == 2.0 and isinstance(sg.evaluate(x + 1, {x: 1}), float)
+    assert sg.evaluate(x + 1, {x: 1}) == 2.0 and isinstance(
+        sg.evaluate(x + 1, {x: 1}), float
+    )
     assert sg.evaluate([x, y], {x: 1, y: 2}) == [1.0, 2.0]
     assert sg.evaluate((x, 3), {x: 1}) == [1.0, 3.0]
     arr = sg.evaluate(np.array([x, y], dtype=object), {x: np.zeros(4), y: 1})
     assert arr.shape == (2, 4)
     assert sg.evaluate(np.empty((0, 3), dtype=object)).shape == (0, 3)
     assert sg.evaluate(x, {"x": 5}) == 5.0  # names work as keys
-    assert sg.evaluate(sg.parse("pi")) == math.pi and sg.evaluate(sg.parse("E")) == math.e
+    assert (
+        sg.evaluate(sg.parse("pi")) == math.pi and sg.evaluate(sg.parse("E")) == math.e
+    )
 
 
 def test_evaluate_computes_shared_nodes_once(monkeypatch):
@@ -177,7 +191,9 @@ def test_evaluate_computes_shared_nodes_once(monkeypatch):
     real = OPS["sin"].numpy
     import dataclasses
 
-    patched = dataclasses.replace(OPS["sin"], numpy=lambda v: calls.append(1) or real(v))
+    patched = dataclasses.replace(
+        OPS["sin"], numpy=lambda v: calls.append(1) or real(v)
+    )
     monkeypatch.setitem(OPS, "sin", patched)
     s = sg.sin(x)
     sg.evaluate(s * s + s * s, {x: 0.5})

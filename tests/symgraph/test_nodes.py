@@ -23,7 +23,9 @@ def test_same_construction_gives_one_node():
     assert (x + y) is (x + y)
     assert sg.sin(x * y) is sg.sin(x * y)
     assert sg.parse("(x + y) * z") is (x + y) * z
-    assert sg.count_nodes([(x + y) * z, (x + y) * y]) == 6  # x, y, z, x+y and two products
+    assert (
+        sg.count_nodes([(x + y) * z, (x + y) * y]) == 6
+    )  # x, y, z, x+y and two products
 
 
 def test_argument_order_matters():
@@ -66,7 +68,11 @@ def test_named_gives_a_display_name():
     assert (x + y).named("q") is q  # and is hash-consed too
     assert (x + y).named("r") is not q
     assert sg.evaluate(q, {x: 1, y: 2}) == 3.0
-    assert x.label == "x" and const(Fraction(1, 2)).label == "1/2" and (x * y).label == "mul"
+    assert (
+        x.label == "x"
+        and const(Fraction(1, 2)).label == "1/2"
+        and (x * y).label == "mul"
+    )
 
 
 def test_named_refuses_symbols_constants_and_bad_names():
@@ -161,8 +167,14 @@ def test_constant_folding_is_exact():
 
 def test_exact_unary_folds():
     assert sg.sin(0) is const(0) and sg.cos(0) is const(1) and sg.exp(0) is const(1)
-    assert sg.log(1) is const(0) and sg.sqrt(1) is const(1) and sg.sigmoid(0) is const(Fraction(1, 2))
-    assert sg.abs(-3) is const(3) and sg.relu(-2) is const(0) and sg.sign(-5) is const(-1)
+    assert (
+        sg.log(1) is const(0)
+        and sg.sqrt(1) is const(1)
+        and sg.sigmoid(0) is const(Fraction(1, 2))
+    )
+    assert (
+        sg.abs(-3) is const(3) and sg.relu(-2) is const(0) and sg.sign(-5) is const(-1)
+    )
     # inexact results stay symbolic rather than becoming floats
     assert sg.sin(1).op == "sin" and sg.sqrt(2).op == "sqrt"
 
@@ -259,7 +271,13 @@ def test_huge_powers_are_quick_symbolic_or_a_clear_parse_error_in_a_subprocess()
         print(time.perf_counter() - t)
         """
     )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     lines = r.stdout.strip().splitlines()
     (parsed, built), elapsed = json.loads(lines[0]), float(lines[1])

@@ -31,7 +31,11 @@ def value(text):
 
 def python_value(text):
     """The same text evaluated by Python itself (our own fixed strings only)."""
-    return eval(compile(text.replace("^", "**"), "<test>", "eval"), {"__builtins__": {}}, dict(AT))
+    return eval(
+        compile(text.replace("^", "**"), "<test>", "eval"),
+        {"__builtins__": {}},
+        dict(AT),
+    )
 
 
 # ----- valid input: Python's precedence and associativity --------------------------
@@ -81,8 +85,13 @@ def test_function_aliases_and_constants():
     assert sg.parse("max(x, y, z)").args == (x, y, z)
     # maxpool (max pooling's first-max routing) takes any number >= 2
     assert sg.parse("maxpool(x, y)").args == (x, y)
-    assert sg.parse("maxpool(x, y, z, x)") is sg.max_pool2d(np.array([[x, y, z, x]]), (1, 4))[0, 0]
-    with pytest.raises(sg.ParseError, match=r"maxpool\(\) takes 2 or more arguments, got 1"):
+    assert (
+        sg.parse("maxpool(x, y, z, x)")
+        is sg.max_pool2d(np.array([[x, y, z, x]]), (1, 4))[0, 0]
+    )
+    with pytest.raises(
+        sg.ParseError, match=r"maxpool\(\) takes 2 or more arguments, got 1"
+    ):
         sg.parse("maxpool(x)")
     assert sg.parse("ln(x)") is sg.log(x)
     assert sg.parse("arctan(x)") is sg.atan(x)
@@ -122,7 +131,11 @@ def test_restricted_symbols():
 def test_parse_of_str_evaluates_like_the_expression(e):
     text = str(e)
     back = sg.parse(text)
-    pts = {x: np.array([0.3, -1.2, 1.9]), y: np.array([0.9, -0.6, 0.0]), z: np.array([-1.1, 0.2, 1.0])}
+    pts = {
+        x: np.array([0.3, -1.2, 1.9]),
+        y: np.array([0.9, -0.6, 0.0]),
+        z: np.array([-1.1, 0.2, 1.0]),
+    }
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         np.testing.assert_allclose(
@@ -244,7 +257,18 @@ def test_overlong_input_and_literals():
         lambda n: "2^" * n + "2",
         lambda n: "(-" * n + "x" + ")" * n,
     ],
-    ids=["parens", "minus", "plus", "spaced-minus", "calls", "powers", "open", "max", "caret", "paren-minus"],
+    ids=[
+        "parens",
+        "minus",
+        "plus",
+        "spaced-minus",
+        "calls",
+        "powers",
+        "open",
+        "max",
+        "caret",
+        "paren-minus",
+    ],
 )
 @pytest.mark.parametrize("n", [30_000, 49_000])
 def test_deep_nesting_is_a_clean_parse_error(make_text, n):
@@ -291,12 +315,17 @@ def test_integers_with_leading_zeros_are_refused_as_in_python(text):
         ast.parse(text, mode="eval")
 
 
-@pytest.mark.parametrize("text, value", [("0", 0.0), ("000", 0.0), ("00.5", 0.5), ("01e1", 10.0)])
+@pytest.mark.parametrize(
+    "text, value", [("0", 0.0), ("000", 0.0), ("00.5", 0.5), ("01e1", 10.0)]
+)
 def test_zeros_python_accepts_still_parse(text, value):
     assert sg.evaluate(sg.parse(text), {}) == value == ast.literal_eval(text)
 
 
-_ALPHABET = st.sampled_from(list("xyz019.eE+-*/^(),_ sinmaxlogpi[]'\"=:;@!<>&|~\\\n\t{}#%`$?é") + ["**", "sin(", "max(", "1e", ":="])
+_ALPHABET = st.sampled_from(
+    list("xyz019.eE+-*/^(),_ sinmaxlogpi[]'\"=:;@!<>&|~\\\n\t{}#%`$?é")
+    + ["**", "sin(", "max(", "1e", ":="]
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -80,7 +80,13 @@ def test_local_partials_agree_with_sympy_diff(name, data):
         with np.errstate(all="ignore"):
             got = sg.evaluate(part, point)
         assert math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12), (
-            name, i, vals, part, expected_expr, got, expected,
+            name,
+            i,
+            vals,
+            part,
+            expected_expr,
+            got,
+            expected,
         )
 
 
@@ -200,7 +206,11 @@ def test_where_untaken_branch_with_infinite_derivative_does_not_poison():
         (lambda w: 3 * w, {x: 0, y: 1}, 3.0),
         (lambda w: sg.sin(w), {x: 0, y: 1}, 1.0),
         (lambda w: w * w, {x: 0, y: 1}, 0.0),
-        (lambda w: w + sg.where(y, 2 * x, sg.sqrt(x)), {x: 0, y: 1}, 3.0),  # merged adjoints
+        (
+            lambda w: w + sg.where(y, 2 * x, sg.sqrt(x)),
+            {x: 0, y: 1},
+            3.0,
+        ),  # merged adjoints
         (lambda w: sg.exp(w) * (w + 1), {x: 0, y: 1}, 2.0),
     ],
 )
@@ -212,7 +222,9 @@ def test_where_untaken_branch_does_not_poison_when_nested(build, at_taken, expec
     xs = np.array([0.25, 1.0, 4.0])
     h = 1e-6
     with np.errstate(all="ignore"):
-        num = (sg.evaluate(f, {x: xs + h, y: -1}) - sg.evaluate(f, {x: xs - h, y: -1})) / (2 * h)
+        num = (
+            sg.evaluate(f, {x: xs + h, y: -1}) - sg.evaluate(f, {x: xs - h, y: -1})
+        ) / (2 * h)
         np.testing.assert_allclose(sg.evaluate(g, {x: xs, y: -1}), num, rtol=1e-6)
 
 
@@ -225,5 +237,7 @@ def test_where_gradients_through_lambdify_are_finite():
 
 def test_conventions_hold_batched():
     xs = np.array([-1.0, 0.0, 2.0])
-    got = sg.evaluate(sg.grad(sg.relu(x) + sg.abs(x) + sg.leaky_relu(x, 0.1), [x])[0], {x: xs})
+    got = sg.evaluate(
+        sg.grad(sg.relu(x) + sg.abs(x) + sg.leaky_relu(x, 0.1), [x])[0], {x: xs}
+    )
     np.testing.assert_array_equal(got, [0 - 1 + 0.1, 0 + 0 + 0.1, 1 + 1 + 1])

@@ -51,7 +51,11 @@ def test_round_trip_through_sympy(e):
 def test_round_trip_keeps_values(e):
     s = _to_sympy_or_skip(e)
     back = sg.from_sympy(s)
-    pts = {x: np.array([0.3, -1.2, 1.7]), y: np.array([0.9, 0.4, -0.6]), z: np.array([-1.1, 1.3, 0.2])}
+    pts = {
+        x: np.array([0.3, -1.2, 1.7]),
+        y: np.array([0.9, 0.4, -0.6]),
+        z: np.array([-1.1, 1.3, 0.2]),
+    }
     with np.errstate(all="ignore"):
         np.testing.assert_allclose(sg.evaluate(back, pts) * np.ones(3), sg.evaluate(e, pts) * np.ones(3),
                                    rtol=1e-9, atol=1e-12, equal_nan=True)  # fmt: skip
@@ -72,7 +76,9 @@ def test_round_trip_keeps_values(e):
         sg.log(sg.exp(1)) + x,
         sg.parse("(1/2)**(2 * tanh(0.5))"),  # SymPy evaluates what sg did not fold
         sg.acos(0) * x,  # SymPy's pi/2
-        sg.where(x, 0, sg.abs(sg.exp(x))),  # Abs(exp(x)) is exp(re(x)) for a plain symbol
+        sg.where(
+            x, 0, sg.abs(sg.exp(x))
+        ),  # Abs(exp(x)) is exp(re(x)) for a plain symbol
         sg.sign(sg.exp(x)),
         sg.abs(-sg.abs(x)),  # SymPy leaves Abs(Abs(x))
         sg.abs(x / sg.parse("1/2")) * sg.abs(2 * sg.abs(y)),
@@ -116,11 +122,17 @@ def test_exact_constants_stay_exact():
     assert sg.from_sympy(sp.Rational(2, 6)).value == Fraction(1, 3)
     assert sg.from_sympy(sp.Integer(7)).value == 7
     assert sg.from_sympy(sp.Float(0.5)).value == 0.5
-    assert sg.from_sympy(sp.oo).value == math.inf and sg.from_sympy(-sp.oo).value == -math.inf
+    assert (
+        sg.from_sympy(sp.oo).value == math.inf
+        and sg.from_sympy(-sp.oo).value == -math.inf
+    )
     assert math.isnan(sg.from_sympy(sp.nan).value)
     # E and pi stay exact, as the ops SymPy evaluates to them
     assert sg.from_sympy(sp.E) is sg.exp(1)
-    assert sg.from_sympy(sp.pi).to_sympy() == sp.pi and sg.evaluate(sg.from_sympy(sp.pi)) == math.pi
+    assert (
+        sg.from_sympy(sp.pi).to_sympy() == sp.pi
+        and sg.evaluate(sg.from_sympy(sp.pi)) == math.pi
+    )
     assert sg.from_sympy(sg.acos(0).to_sympy()).to_sympy() == sp.pi / 2
     assert sg.from_sympy(sp.EulerGamma).value == float(sp.EulerGamma)
     assert sg.from_sympy(3) is sg.parse("3")
@@ -134,7 +146,12 @@ def test_from_sympy_maps_canonical_forms_to_ops():
     assert sg.from_sympy(1 / sp.sqrt(X)) is 1 / sg.sqrt(x)
     assert sg.from_sympy(sp.Heaviside(X)) is sg.heaviside(x, Fraction(1, 2))
     assert sg.from_sympy(sp.Piecewise((Y, X > 0), (Z, True))) is sg.where(x, y, z)
-    assert sg.evaluate(sg.from_sympy(sp.Piecewise((Y, X < 1), (Z, True))), {x: 0.5, y: 1, z: 2}) == 1.0
+    assert (
+        sg.evaluate(
+            sg.from_sympy(sp.Piecewise((Y, X < 1), (Z, True))), {x: 0.5, y: 1, z: 2}
+        )
+        == 1.0
+    )
     assert sg.from_sympy(sp.Max(X, Y, Z)).op == "max"  # one n-ary node, ties split 1/3
     assert sg.from_sympy(sp.E) is sg.exp(1)
 
@@ -150,7 +167,9 @@ def test_from_sympy_of_sympys_own_derivative_evaluates_right():
     for v in (X, Y, Z):
         d = sg.from_sympy(sp.diff(s, v))
         got = sg.evaluate(d, {x: 0.3, y: -0.2, z: 1.1})
-        assert math.isclose(got, float(sp.diff(s, v).subs({X: 0.3, Y: -0.2, Z: 1.1})), rel_tol=1e-12)
+        assert math.isclose(
+            got, float(sp.diff(s, v).subs({X: 0.3, Y: -0.2, Z: 1.1})), rel_tol=1e-12
+        )
 
 
 @pytest.mark.parametrize(
@@ -187,7 +206,9 @@ def test_from_sympy_rejects_non_sympy_input():
 
 def test_nested_kink_conditions_keep_their_values():
     # SymPy turns these conditions into And / Or / ITE formulas with <=
-    e = sg.elu(sg.elu(sg.abs(sg.leaky_relu(x)), 1.0), 1.0) + sg.where(sg.where(x, y, -y) - z, x, y)
+    e = sg.elu(sg.elu(sg.abs(sg.leaky_relu(x)), 1.0), 1.0) + sg.where(
+        sg.where(x, y, -y) - z, x, y
+    )
     back = sg.from_sympy(e.to_sympy())
     for vx in (-1.5, 0.0, 0.7):
         for vy in (-1.0, 0.0, 2.0):
