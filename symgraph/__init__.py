@@ -6,85 +6,90 @@ Build expressions from :func:`symbols` with operators and the functions below
 and :func:`lambdify` compute them with NumPy.
 """
 
+from collections.abc import Callable
+from typing import Any
+
+from . import ops as _ops  # noqa: F401  (the op declarations fill the table)
 from .arrays import avg_pool2d, convolve2d, correlate2d, max_pool2d, symbols_array
-from .arrays import elementwise as _elementwise
 from .check import check, verify
-from .codegen import codegen
+from .codegen import CodegenError, codegen
 from .errors import (
+    DomainError,
+    DuplicateSymbolError,
     LimitError,
     NotASymbolError,
     ParseError,
     ShapeError,
+    SymbolNameError,
     SympyConversionError,
+    TimeBudgetError,
     ToolkitError,
     UnboundSymbolError,
+    UndefinedGradientError,
 )
 from .evaluate import evaluate
 from .exercises import exercise
+from .functions import public_functions
 from .grad import grad, hessian, jacobian
+from .interop import from_sympy, to_sympy
 from .lower import lambdify
 from .node import Node
 from .node import symbol as _symbol
 from .parse import parse
-from .sympy_bridge import from_sympy, to_sympy
 from .teach import backprop_table, to_dot
 
+__version__ = "0.2.0"
+
+# sg.sin, sg.maximum, sg.leaky_relu, ...: one function per public op,
+# generated from its declaration (symgraph/functions.py).
+_FUNCTIONS = public_functions()
+globals().update(_FUNCTIONS)
+
 __all__ = [
+    "CodegenError",
+    "DomainError",
+    "DuplicateSymbolError",
     "LimitError",
     "Node",
     "NotASymbolError",
     "ParseError",
     "ShapeError",
+    "SymbolNameError",
     "SympyConversionError",
+    "TimeBudgetError",
     "ToolkitError",
     "UnboundSymbolError",
-    "abs",
-    "acos",
-    "asin",
-    "atan",
+    "UndefinedGradientError",
+    "__version__",
     "avg_pool2d",
     "backprop_table",
     "check",
     "codegen",
     "convolve2d",
     "correlate2d",
-    "cos",
-    "cosh",
     "count_nodes",
-    "elu",
     "evaluate",
     "exercise",
-    "exp",
-    "expm1",
     "from_sympy",
     "grad",
-    "heaviside",
     "hessian",
     "jacobian",
     "lambdify",
-    "leaky_relu",
-    "log",
-    "log1p",
     "max_pool2d",
-    "maximum",
-    "minimum",
     "parse",
-    "relu",
-    "sigmoid",
-    "sign",
-    "sin",
-    "sinh",
-    "softplus",
-    "sqrt",
     "symbols",
     "symbols_array",
-    "tan",
-    "tanh",
     "to_dot",
     "to_sympy",
     "verify",
-    "where",
-]  # fmt: skip
+    *_FUNCTIONS,
+]
+
+
+def __getattr__(name: str) -> Callable[..., Any]:
+    """Only reached for a name that does not exist. Its annotation tells type
+    checkers that the generated op functions (``sg.sin``, ...) are callables."""
+    raise AttributeError(f"module 'symgraph' has no attribute {name!r}")
 
 
 def symbols(names: str):
@@ -119,53 +124,3 @@ def count_nodes(roots) -> int:
     elif isinstance(roots, Node):
         roots = [roots]
     return len(toposort(list(roots)))
-
-
-def _unary(op):
-    def f(x):
-        return _elementwise(op, x)
-
-    f.__name__ = op
-    f.__qualname__ = op
-    f.__doc__ = f"Elementwise ``{op}`` of a node, a number or an object array of nodes."
-    return f
-
-
-sin, cos, tan, exp, log, sqrt, tanh = map(
-    _unary, ["sin", "cos", "tan", "exp", "log", "sqrt", "tanh"]
-)
-sigmoid, relu, softplus, atan, asin, acos = map(
-    _unary, ["sigmoid", "relu", "softplus", "atan", "asin", "acos"]
-)
-sinh, cosh, log1p, expm1, sign = map(_unary, ["sinh", "cosh", "log1p", "expm1", "sign"])
-abs = _unary("abs")
-
-
-def maximum(x, y):
-    """Elementwise maximum; at a tie the gradient is split 1/2 to each."""
-    return _elementwise("maximum", x, y)
-
-
-def minimum(x, y):
-    """Elementwise minimum; at a tie the gradient is split 1/2 to each."""
-    return _elementwise("minimum", x, y)
-
-
-def leaky_relu(x, negative_slope=0.01):
-    """``x if x > 0 else negative_slope * x``; the derivative at 0 is the slope."""
-    return _elementwise("leaky_relu", x, negative_slope)
-
-
-def elu(x, alpha=1.0):
-    """``x if x > 0 else alpha * (exp(x) - 1)``; the derivative at 0 is ``alpha``."""
-    return _elementwise("elu", x, alpha)
-
-
-def heaviside(x, h0=0.5):
-    """The unit step with value ``h0`` at 0 (``numpy.heaviside``)."""
-    return _elementwise("heaviside", x, h0)
-
-
-def where(cond, a, b):
-    """``a`` where ``cond > 0`` else ``b``; gradients flow only into the branch taken."""
-    return _elementwise("where", cond, a, b)

@@ -12,7 +12,6 @@ This is the only module of symgraph that imports ``numeric``.
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass, field
 
@@ -22,10 +21,12 @@ import numeric as nm
 
 from .errors import DomainError, UnboundSymbolError
 from .evaluate import bind, evaluate_nodes
-from .grad import _wrt_list, grad
+from .grad import grad
 from .node import Node, as_node, const_value
+from .opdef import OPS
 from .parse import parse
 from .traverse import toposort
+from .wrt import normalize_wrt
 
 __all__ = [
     "CheckReport",
@@ -38,54 +39,9 @@ __all__ = [
 
 
 # ----- symgraph op -> numeric primitive ---------------------------------------
-def _heaviside(x, h0):
-    data = x.data if isinstance(x, nm.Tensor) else np.asarray(x)
-    h = h0.data if isinstance(h0, nm.Tensor) else np.asarray(h0)
-    return nm.tensor(np.where(data > 0, 1.0, np.where(data < 0, 0.0, h)))
-
-
-def _cond(c):
-    return (c.data if isinstance(c, nm.Tensor) else np.asarray(c)) > 0
-
-
-_NUMERIC = {
-    "add": nm.add, "sub": nm.subtract, "mul": nm.multiply, "div": nm.divide,
-    "neg": nm.negative, "pow": nm.power, "sin": nm.sin, "cos": nm.cos, "tan": nm.tan,
-    "exp": nm.exp, "log": nm.log, "sqrt": nm.sqrt, "tanh": nm.tanh, "sinh": nm.sinh,
-    "cosh": nm.cosh, "atan": nm.atan, "asin": nm.asin, "acos": nm.acos,
-    "log1p": nm.log1p, "expm1": nm.expm1, "sigmoid": nm.sigmoid, "softplus": nm.softplus,
-    "relu": nm.relu, "abs": nm.abs, "sign": nm.sign, "maximum": nm.maximum,
-    "minimum": nm.minimum, "heaviside": _heaviside,
-    "max": lambda *xs: nm.max(nm.stack(xs), axis=0),
-    "min": lambda *xs: nm.negative(nm.max(nm.stack([nm.negative(x) for x in xs]), axis=0)),
-    # the first strictly greater entry wins, as in numeric's max_pool2d
-    "maxpool": lambda *xs: functools.reduce(
-        lambda m, x: nm.where(_cond(nm.subtract(x, m)), x, m), xs
-    ),
-    "where": lambda c, a, b: nm.where(_cond(c), a, b),
-}  # fmt: skip
-
-
 def _numeric_apply(node: Node, args: list):
-    op = node.op
-    if op in ("leaky_relu", "elu"):
-        x, p = args
-        param = node.args[1]
-        if param.op == "const":
-            fn = nm.leaky_relu if op == "leaky_relu" else nm.elu
-            return fn(x, const_value(param))
-        # a symbolic parameter: spell the op out with numeric's where
-        pos = _cond(x)
-        if op == "leaky_relu":
-            return nm.where(pos, x, nm.multiply(p, x))
-        return nm.where(pos, x, nm.multiply(p, nm.expm1(nm.minimum(x, 0.0))))
-    try:
-        fn = _NUMERIC[op]
-    except KeyError:
-        raise NotImplementedError(
-            f"the op {op!r} has no numeric counterpart yet"
-        ) from None
-    return fn(*args)
+    """Apply the numeric engine's counterpart of the node's op (``OpDef.numeric``)."""
+    return OPS[node.op].numeric(nm, *args)
 
 
 def numeric_forward(roots: list, values: dict):
@@ -297,7 +253,7 @@ def check(
     True
     """
     f = parse(f) if isinstance(f, str) else as_node(f)
-    symbols = _wrt_list(wrt)
+    symbols = normalize_wrt(wrt).symbols
     grads = grad(f, symbols)
     points = _points_from(at, [f] + grads, symbols, n_points, seed)
     names = [s.value for s in symbols]
@@ -402,8 +358,8 @@ def verify(f, wrt, claim, n_points=20, seed=0, rtol=1e-9, atol=1e-12) -> VerifyR
     (False, ['actual', 'claimed', 'point'])
     """
     f = parse(f) if isinstance(f, str) else as_node(f)
-    single = isinstance(wrt, Node)
-    symbols = _wrt_list(wrt)
+    variables = normalize_wrt(wrt)
+    single, symbols = variables.single, variables.symbols
     claims = [claim] if single else list(claim)
     if len(claims) != len(symbols):
         raise ValueError(

@@ -10,7 +10,7 @@ import numpy as np
 
 from .errors import ShapeError, UnboundSymbolError
 from .node import Node, as_node, const_value
-from .ops import OPS
+from .opdef import OPS
 from .traverse import toposort
 
 __all__ = ["bind", "evaluate"]

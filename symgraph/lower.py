@@ -23,7 +23,7 @@ from sympy.printing.precedence import PRECEDENCE
 
 from .errors import NotASymbolError
 from .node import Node, as_node, const_value
-from .ops import OPS
+from .opdef import OPS
 from .sympy_bridge import _const_to_sympy
 from .traverse import count_uses, toposort
 

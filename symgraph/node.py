@@ -4,7 +4,10 @@ A :class:`Node` is immutable. Building the same thing twice (same op, same
 argument nodes, same constant value, same display name) returns the same
 object, so identity is structural equality and a DAG shares every repeated
 subexpression. Construction goes through :func:`make`, which applies the
-light construction-time folding of ``simplify.py`` before hash-consing.
+op's own exact folding and construction-time rewrites (declared with the op
+in ``symgraph/ops/``) before hash-consing. This module sits below every other
+part of symgraph: it reads the op table of ``opdef.py`` and prints through
+``printing.py``, and nothing it imports imports it back.
 """
 
 from __future__ import annotations
@@ -13,23 +16,41 @@ import keyword
 import math
 import numbers
 import re
+import threading
 import weakref
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
 from .errors import LimitError, SymbolNameError
+from .opdef import OPS
+from .printing import const_text, to_text
 
-__all__ = ["Node", "as_node", "const", "const_value", "is_const", "make", "symbol"]
+__all__ = [
+    "Node",
+    "as_node",
+    "const",
+    "const_value",
+    "is_const",
+    "make",
+    "register_converter",
+    "register_exporter",
+    "symbol",
+]
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
 # The hash-consing table. Keys hold the ids of argument nodes; a live node
 # keeps its arguments alive, so an id in a live key cannot be reused.
 _TABLE: weakref.WeakValueDictionary[tuple, Node] = weakref.WeakValueDictionary()
+# Interning is a lookup then an insert: two threads building the same node at
+# once must not both insert (that would make two objects for one expression).
+_LOCK = threading.Lock()
 
 # Largest integer constant kept exactly, in bits. Beyond it folding stops and
-# the expression stays symbolic (see simplify.py).
+# the expression stays symbolic.
 MAX_INT_BITS = 4096
 
 
@@ -73,12 +94,10 @@ class Node:
         if self.op == "symbol":
             return self.value
         if self.op == "const":
-            return _const_text(self.value)
+            return const_text(self.value)
         return self.name or self.op
 
     def __repr__(self) -> str:
-        from .printing import to_text
-
         return to_text(self)
 
     __str__ = __repr__
@@ -90,9 +109,11 @@ class Node:
 
     def to_sympy(self):
         """The SymPy expression of this node (symbols become plain ``sympy.Symbol``)."""
-        from .sympy_bridge import to_sympy
-
-        return to_sympy(self)
+        if _EXPORTER is None:
+            raise RuntimeError(
+                "symgraph's SymPy bridge is not loaded (import symgraph)"
+            )
+        return _EXPORTER(self)
 
     # -- arithmetic ----------------------------------------------------------
     def __add__(self, other):
@@ -156,17 +177,6 @@ def _check_name(name: str, what: str) -> None:
         raise SymbolNameError(f"{what} {name!r} is a Python keyword")
 
 
-def _const_text(value) -> str:
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-    return repr(value)
-
-
 def _intern(op: str, args: tuple, value, name: str | None) -> Node:
     if op == "const":
         # float.hex tells -0.0 from 0.0 and makes every NaN one key
@@ -178,13 +188,17 @@ def _intern(op: str, args: tuple, value, name: str | None) -> Node:
     else:
         key = (op, tuple(map(id, args)), value, name)
     node = _TABLE.get(key)
-    if node is None:
-        node = object.__new__(Node)
-        object.__setattr__(node, "op", op)
-        object.__setattr__(node, "args", args)
-        object.__setattr__(node, "value", value)
-        object.__setattr__(node, "name", name)
-        _TABLE[key] = node
+    if node is not None:
+        return node
+    with _LOCK:
+        node = _TABLE.get(key)
+        if node is None:
+            node = object.__new__(Node)
+            object.__setattr__(node, "op", op)
+            object.__setattr__(node, "args", args)
+            object.__setattr__(node, "value", value)
+            object.__setattr__(node, "name", name)
+            _TABLE[key] = node
     return node
 
 
@@ -242,22 +256,41 @@ def const_value(node: Node) -> float:
         return math.inf if node.value > 0 else -math.inf
 
 
+# Converters for values of other libraries (a SymPy expression): installed by
+# the module that knows the library (``sympy_bridge``), so this module never
+# imports it. Each takes a value and returns a node, or None if not its kind.
+_CONVERTERS: list[Callable[[Any], Node | None]] = []
+
+
+# The SymPy export of Node.to_sympy, installed by ``interop``.
+_EXPORTER: Callable[[Any], Any] | None = None
+
+
+def register_exporter(export: Callable[[Any], Any]) -> None:
+    """Give nodes their ``to_sympy`` method (``export(node)``)."""
+    global _EXPORTER
+    _EXPORTER = export
+
+
+def register_converter(convert: Callable[[Any], Node | None]) -> None:
+    """Let :func:`as_node` accept another library's values (``convert`` returns
+    a node, or None for a value that is not of its kind)."""
+    if convert not in _CONVERTERS:
+        _CONVERTERS.append(convert)
+
+
 def as_node(value) -> Node:
     """Coerce a number, NumPy scalar or SymPy expression to a node."""
     if isinstance(value, Node):
         return value
-    if isinstance(value, (np.ndarray,)) and value.ndim == 0:
+    if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()
     if isinstance(value, (numbers.Real, Fraction)) and not isinstance(value, bool):
         return const(value)
-    try:
-        import sympy as sp
-    except ImportError:  # pragma: no cover - sympy is a hard dependency
-        sp = None
-    if sp is not None and isinstance(value, sp.Basic):
-        from .sympy_bridge import from_sympy
-
-        return from_sympy(value)
+    for convert in _CONVERTERS:
+        node = convert(value)
+        if node is not None:
+            return node
     if isinstance(value, np.ndarray):
         raise TypeError(
             "an array cannot be a single node; use sg.symbols_array and NumPy object arrays"
@@ -266,11 +299,25 @@ def as_node(value) -> Node:
 
 
 def make(op: str, *args: Node) -> Node:
-    """Apply a registered op to nodes, folding trivial cases first."""
-    folded = fold(op, args)
-    if folded is not None:
-        return folded
+    """Apply a registered op to nodes, folding and rewriting first.
+
+    Constants fold when the op's declaration gives an exact value
+    (``OpDef.fold``); otherwise the op's construction-time rewrites
+    (``OpDef.rewrite``: ``x * 1 = x``, ...) may return a simpler node.
+    """
+    try:
+        opdef = OPS[op]
+    except KeyError:
+        raise ValueError(f"unknown op {op!r}") from None
+    if opdef.fold is not None and all(a.op == "const" for a in args):
+        value = opdef.fold(*[a.value for a in args])
+        if value is not None:
+            try:
+                return const(value)
+            except LimitError:
+                pass  # too large to keep exactly: the expression stays symbolic
+    if opdef.rewrite is not None:
+        node = opdef.rewrite(*args)
+        if node is not None:
+            return node
     return _intern(op, args, None, None)
-
-
-from .simplify import fold  # noqa: E402  (simplify builds nodes with this module)

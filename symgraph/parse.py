@@ -14,9 +14,10 @@ import keyword
 import math
 import sys
 
+from . import ops as _ops  # noqa: F401  (the declarations fill the op table)
 from .errors import LimitError, ParseError
 from .node import MAX_INT_BITS, Node, const, make, symbol
-from .ops import OPS
+from .opdef import OPS, parse_names
 
 __all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_DIGITS", "MAX_LENGTH", "parse"]
 
@@ -31,17 +32,30 @@ _FRAME_MARGIN = 60
 # 1234 digits), so str(node) of any folded constant parses back.
 MAX_DIGITS = 1234
 
-# Callable names: the registry's ops plus the spellings people type.
-_ALIASES = {"max": "maximum", "min": "minimum", "ln": "log", "arctan": "atan",
-            "arcsin": "asin", "arccos": "acos", "Abs": "abs", "step": "heaviside"}  # fmt: skip
-FUNCTIONS = sorted(
-    set(OPS) - {"add", "sub", "mul", "div", "neg", "pow"} | set(_ALIASES)
-)
-# Optional trailing parameters: leaky_relu(x) means leaky_relu(x, 0.01).
-_DEFAULTS = {"leaky_relu": (0.01,), "elu": (1,), "heaviside": (0.5,)}
-# max(a, b) is the binary maximum; max(a, b, c, ...) the n-ary reduction
-# (ties split evenly); likewise min. maxpool(a, b, ...) takes any number >= 2.
-_VARIADIC = {"maximum": "max", "minimum": "min"}
+# Callable names: every op's name and aliases, from the declarations (read
+# again when an op has been declared since). Trailing parameters with defaults
+# are optional (leaky_relu(x) is leaky_relu(x, 0.01)). A variadic op called
+# with two arguments is its binary op, and the binary op called with more is
+# the variadic one: max(a, b) is maximum(a, b) (ties split 1/2 each) and
+# maximum(a, b, c) is max(a, b, c) (ties split evenly); likewise min.
+# maxpool(a, b, ...) takes any number >= 2.
+_TABLES: dict = {}
+
+
+def _tables() -> tuple[dict, dict]:
+    """(callable name -> op, binary op -> its n-ary op)."""
+    if _TABLES.get("size") != len(OPS):
+        nary = {op.nary_of: op.name for op in OPS.values() if op.nary_of}
+        _TABLES.update(size=len(OPS), names=parse_names(), nary=nary)
+    return _TABLES["names"], _TABLES["nary"]
+
+
+def functions() -> list[str]:
+    """Every function name the parser accepts, sorted."""
+    return sorted(_tables()[0])
+
+
+FUNCTIONS = functions()  # the names at import time (see functions())
 _CONSTANTS = {"pi": lambda: const(math.pi), "E": lambda: make("exp", const(1)),
               "inf": lambda: const(math.inf), "nan": lambda: const(math.nan)}  # fmt: skip
 
@@ -298,7 +312,7 @@ class _Parser:
             return self.call(tok)
         if word in _CONSTANTS:
             return _CONSTANTS[word]()
-        if word in FUNCTIONS:
+        if word in _tables()[0]:
             raise ParseError(
                 f"the function {word!r} must be called, as {word}(...)",
                 tok.pos,
@@ -312,10 +326,11 @@ class _Parser:
 
     def call(self, tok) -> Node:
         word = tok.text
-        op = _ALIASES.get(word, word)
-        if op not in OPS or word not in FUNCTIONS:
+        names, nary = _tables()
+        op = names.get(word)
+        if op is None:
             raise ParseError(
-                f"unknown function {word!r} (known: {', '.join(FUNCTIONS)})",
+                f"unknown function {word!r} (known: {', '.join(sorted(names))})",
                 tok.pos,
                 self.text,
             )
@@ -334,18 +349,21 @@ class _Parser:
             break
         self.expect(")")
         self.depth -= 1
-        nargs = OPS[op].nargs
-        if len(args) > 2 and op in _VARIADIC:
-            op = _VARIADIC[op]
-        if OPS[op].reduces and len(args) >= 2:
+        if len(args) > 2 and op in nary:
+            op = nary[op]
+        opdef = OPS[op]
+        if opdef.variadic and len(args) >= 2:
+            if len(args) == 2 and opdef.nary_of:
+                return make(opdef.nary_of, *args)
             return make(op, *args)
-        defaults = _DEFAULTS.get(op, ())
+        nargs = opdef.nargs
+        defaults = opdef.defaults
         if nargs - len(defaults) <= len(args) < nargs:
             args += [const(d) for d in defaults[len(args) - nargs :]]
         if len(args) != nargs:
             want = (
                 "2 or more arguments"
-                if OPS[op].reduces
+                if opdef.variadic
                 else (f"{nargs} argument{'s' if nargs > 1 else ''}")
             )
             raise ParseError(

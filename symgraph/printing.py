@@ -6,30 +6,42 @@ DAG; past a size limit the text is a one-line summary instead.
 
 from __future__ import annotations
 
-from .ops import OPS
+import math
+from fractions import Fraction
+
+from .opdef import OPS
 from .traverse import toposort
 
-__all__ = ["to_text"]
+__all__ = ["const_text", "to_text"]
 
 _MAX_TEXT = 20_000
 
-# Binding strength: higher binds tighter. Unary minus sits between * and **,
-# as in Python (-x**2 is -(x**2)).
-_PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4}
+# Binding strength of the arithmetic ops is their OpDef.precedence (higher
+# binds tighter; unary minus sits between * and **, as in Python: -x**2 is
+# -(x**2)); calls, symbols and non-negative numbers are atoms.
 _ATOM = 5
 
 
-def _const_prec(value) -> int:
-    from fractions import Fraction
+def const_text(value) -> str:
+    """A constant as the parser reads it back: ``1/2``, ``inf``, ``nan``, ``0.5``."""
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+    return repr(value)
 
+
+def _const_prec(value) -> int:
     if isinstance(value, Fraction):
         return 2 if value > 0 else 1
     return 3 if value < 0 else _ATOM
 
 
 def to_text(root) -> str:
-    from .node import _const_text
-
+    """Infix text of a node, in the syntax ``sg.parse`` reads back."""
     order = toposort([root])
     text, prec = {}, {}
     for node in order:
@@ -37,9 +49,9 @@ def to_text(root) -> str:
         if op == "symbol":
             text[node], prec[node] = node.value, _ATOM
         elif op == "const":
-            text[node], prec[node] = _const_text(node.value), _const_prec(node.value)
-        elif op in _PREC:
-            p = _PREC[op]
+            text[node], prec[node] = const_text(node.value), _const_prec(node.value)
+        elif OPS[op].precedence is not None:
+            p = OPS[op].precedence
             if op == "neg":
                 (a,) = node.args
                 s = text[a] if prec[a] >= p else f"({text[a]})"

@@ -5,7 +5,11 @@ user can hand the result to any SymPy function. ``from_sympy`` maps SymPy's
 canonical forms back onto the registry's ops (``x - y`` to ``sub``, ``x/y``
 to ``div``, ``Max(0, x)`` to ``relu``), so that for ``s = e.to_sympy()``,
 ``from_sympy(s).to_sympy() == s``. Both walk iteratively, sharing what the
-input shares.
+input shares. The op declarations give each op's formula (``to_sympy``) and
+SymPy class (``from_sympy``); the arithmetic classes (``Add``, ``Mul``,
+``Pow``) and the structural ones (``Max``, ``Min``, ``Heaviside``,
+``Piecewise``) are mapped here. This module imports SymPy, so the rest of
+symgraph reaches it only through ``interop.py``, which loads it on first use.
 """
 
 from __future__ import annotations
@@ -14,12 +18,11 @@ import math
 from fractions import Fraction
 
 import sympy as sp
-from sympy.codegen.cfunctions import expm1 as sp_expm1
-from sympy.codegen.cfunctions import log1p as sp_log1p
+from sympy.codegen import cfunctions
 
 from .errors import SympyConversionError
 from .node import Node, const, make, symbol
-from .ops import OPS
+from .opdef import OPS
 from .traverse import toposort
 
 __all__ = ["from_sympy", "to_sympy"]
@@ -74,7 +77,7 @@ def to_sympy_many(roots: list) -> list:
                 memo[node] = sp.Pow(*args, evaluate=False)
             else:
                 try:
-                    memo[node] = OPS[node.op].formula(*args)
+                    memo[node] = OPS[node.op].formula(sp, *args)
                 except (
                     TypeError,
                     ValueError,
@@ -87,7 +90,8 @@ def to_sympy_many(roots: list) -> list:
                 if node.op in ("abs", "sign") and memo[node].has(sp.re, sp.im, sp.I):
                     # Abs(exp(x)) would become exp(re(x)) for a symbol without
                     # assumptions: keep the op as it is (the values are real)
-                    memo[node] = OPS[node.op].formula(*args, evaluate=False)
+                    cls = sp.Abs if node.op == "abs" else sp.sign
+                    memo[node] = cls(*args, evaluate=False)
     return [memo[r] for r in roots]
 
 
@@ -111,12 +115,22 @@ def _drop_nonnegative_abs(r):
 
 # ----- from SymPy ----------------------------------------------------------------
 
-_FUNCTIONS = {
-    sp.sin: "sin", sp.cos: "cos", sp.tan: "tan", sp.exp: "exp", sp.log: "log",
-    sp.tanh: "tanh", sp.sinh: "sinh", sp.cosh: "cosh", sp.atan: "atan",
-    sp.asin: "asin", sp.acos: "acos", sp_log1p: "log1p", sp_expm1: "expm1",
-    sp.Abs: "abs", sp.sign: "sign",
-}  # fmt: skip
+_TABLE: dict = {}
+
+
+def _functions() -> dict:
+    """SymPy class -> op name, from the declarations' ``sympy_class`` (built
+    again when an op has been declared since)."""
+    if _TABLE.get("size") != len(OPS):
+        table = {}
+        for op in OPS.values():
+            if op.sympy_class is not None:
+                cls = getattr(sp, op.sympy_class, None) or getattr(
+                    cfunctions, op.sympy_class
+                )
+                table[cls] = op.name
+        _TABLE.update(size=len(OPS), table=table)
+    return _TABLE["table"]
 
 
 def _is_negative_number(e) -> bool:
@@ -152,7 +166,7 @@ def _deps(e) -> list:
         return out
     if e.is_Atom:
         return []
-    if not (isinstance(e, (sp.Max, sp.Min, sp.Heaviside)) or e.func in _FUNCTIONS):
+    if not (isinstance(e, (sp.Max, sp.Min, sp.Heaviside)) or e.func in _functions()):
         raise _unsupported(e)  # name e itself, not the first argument it holds
     return list(e.args)
 
@@ -272,7 +286,7 @@ def _convert(e, get) -> Node:
         return make("heaviside", get(e.args[0]), _number(h0))
     if isinstance(e, sp.Piecewise):
         return _piecewise(e, get)
-    name = _FUNCTIONS.get(e.func)
+    name = _functions().get(e.func)
     if name is not None:
         return make(name, *[get(a) for a in e.args])
     raise _unsupported(e)

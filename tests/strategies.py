@@ -1,11 +1,8 @@
 """Shared hypothesis strategies for the symgraph tests.
 
-Import it from any test file (the tests folder has no ``__init__``)::
+Import it from any test file (pytest puts ``tests/`` on the path through the
+``pythonpath`` setting in pyproject.toml)::
 
-    import symgraph as sg  # first: once tests/ is on the path, the folder
-                           # tests/symgraph would shadow the package
-    import sys, pathlib
-    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
     from strategies import expressions, safe_points, op_arguments
 
 Typical use, a property at random points inside the domain::
@@ -56,7 +53,7 @@ from hypothesis import strategies as st
 import symgraph as sg
 from symgraph.evaluate import bind, evaluate_nodes
 from symgraph.node import as_node, const, make
-from symgraph.ops import OPS
+from symgraph.opdef import OPS
 from symgraph.traverse import toposort
 
 __all__ = [
@@ -86,15 +83,12 @@ EPS = 1e-3
 # Largest magnitude of any intermediate value at a safe point.
 BOUND = 1e8
 
-ARITHMETIC_OPS = ("add", "sub", "mul", "div", "neg", "pow")
+ARITHMETIC_OPS = tuple(op.name for op in OPS.values() if op.infix)
 # Ops whose expressions are rational functions (pow gets integer exponents).
-RATIONAL_OPS = ("add", "sub", "mul", "div", "neg", "pow")
-# Ops with a kink or a jump: their derivative is a convention somewhere.
-KINK_OPS = (
-    "relu", "abs", "sign", "heaviside", "maximum", "minimum", "max", "min", "maxpool",
-    "where",
-    "leaky_relu", "elu",
-)  # fmt: skip
+RATIONAL_OPS = ARITHMETIC_OPS
+# Ops with a kink or a jump (a declared ``kinks``): their derivative is a
+# convention somewhere.
+KINK_OPS = tuple(sorted(op.name for op in OPS.values() if op.kinks is not None))
 SMOOTH_OPS = tuple(sorted(set(OPS) - set(KINK_OPS)))
 
 # Arguments that are parameters of an op (slopes, the value at 0): random
@@ -103,6 +97,7 @@ PARAMETERS = {
     "leaky_relu": {1: st.sampled_from([0.01, 0.2, Fraction(1, 10), 0.5])},
     "elu": {1: st.sampled_from([1.0, 0.5, 2, Fraction(3, 2)])},
     "heaviside": {1: st.sampled_from([0.5, 0, 1, Fraction(1, 3)])},
+    "greater": {2: st.sampled_from([0.5, 0, 1, Fraction(1, 2)])},
 }
 
 _HALF = Fraction(1, 2)
@@ -250,31 +245,42 @@ def points(symbols, lo=BOX[0], hi=BOX[1]):
     return st.fixed_dictionaries({s: _coord(lo, hi) for s in symbols})
 
 
+_PLACEHOLDERS = sg.symbols("a0 a1 a2 a3")
+
+
+def _edges(op: str, nargs: int):
+    """The op's kink and singularity expressions on placeholder symbols."""
+    opdef = OPS[op]
+    args = _PLACEHOLDERS[:nargs]
+    out = []
+    for rule in (opdef.kinks, opdef.singular):
+        if rule is not None:
+            out.extend(rule(*args))
+    return args, out
+
+
 def op_ok(op: str, vals, out=None, eps: float = EPS) -> bool:
-    """True when ``op`` at argument values ``vals`` is inside its domain and
-    at least ``eps`` away from its kinks (scalars)."""
+    """True when ``op`` at argument values ``vals`` is inside its declared
+    domain and at least ``eps`` away from its declared kinks and
+    singularities (scalars)."""
     v = [float(a) for a in vals]
     if not all(math.isfinite(a) for a in v):
         return False
-    if op in ("relu", "abs", "sign", "heaviside", "leaky_relu", "elu", "where"):
-        return abs(v[0]) >= eps
-    if op in ("maximum", "minimum"):
-        return abs(v[0] - v[1]) >= eps
-    if op in ("max", "min", "maxpool"):  # the extremum is unique by a margin
+    opdef = OPS[op]
+    for i, a in enumerate(v[: len(opdef.domain)]):
+        lo, hi = opdef.domain[i]
+        if not lo + eps <= a <= hi - eps:
+            return False
+    if len(v) > len(_PLACEHOLDERS):
+        # a long n-ary call: the extremum must be unique by a margin
         ranked = sorted(v, reverse=op != "min")
         return abs(ranked[0] - ranked[1]) >= eps
-    if op in ("log", "sqrt"):
-        return v[0] >= eps
-    if op == "log1p":
-        return v[0] >= -1 + eps
-    if op in ("asin", "acos"):
-        return abs(v[0]) <= 1 - eps
-    if op == "div":
-        return abs(v[1]) >= eps
-    if op == "pow":
-        return v[0] >= eps
-    if op == "tan":
-        return abs(math.cos(v[0])) >= eps
+    args, edges = _edges(op, len(v))
+    if edges:
+        with np.errstate(all="ignore"):
+            values = evaluate_nodes(edges, bind(dict(zip([a.value for a in args], v))))
+        if any(not abs(float(e)) >= eps for e in values):
+            return False
     return True
 
 
@@ -323,17 +329,11 @@ def safe_points(roots, symbols, lo=BOX[0], hi=BOX[1]):
     return points(symbols, lo, hi).filter(lambda p: is_safe(roots, p))
 
 
-# Per-op argument ranges for op_arguments (default (-3, 3) for every argument).
-_ARG_RANGES = {
-    "log": [(0.05, 5.0)],
-    "sqrt": [(0.05, 5.0)],
-    "log1p": [(-0.9, 5.0)],
-    "asin": [(-0.95, 0.95)],
-    "acos": [(-0.95, 0.95)],
-    "tan": [(-1.4, 1.4)],
-    "pow": [(0.1, 3.0), (-3.0, 3.0)],
-    "exp": [(-5.0, 5.0)],
-}
+# Sampling box of op_arguments: the declared domain inside (-3, 3), a small
+# margin inside a finite edge.
+def _arg_range(op: str, i: int) -> tuple:
+    lo, hi = OPS[op].domain[i] if i < len(OPS[op].domain) else (-3.0, 3.0)
+    return (max(lo + 0.05, -3.0), min(hi - 0.05, 3.0))
 
 
 @st.composite
@@ -342,10 +342,9 @@ def op_arguments(draw, op: str, at_kinks: bool = False):
     away from kinks (``at_kinks=True``: the kink points 0 and ties are drawn
     too, for checks of values rather than derivatives)."""
     nargs = OPS[op].nargs
-    ranges = _ARG_RANGES.get(op, [(-3.0, 3.0)] * nargs)
     vals = []
     for i in range(nargs):
-        lo, hi = ranges[i] if i < len(ranges) else (-3.0, 3.0)
+        lo, hi = _arg_range(op, i)
         strat = _coord(lo, hi)
         if at_kinks:
             extra = [v for v in [0.0] + vals if lo <= v <= hi]

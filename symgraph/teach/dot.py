@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import ToolkitError
 from ..node import as_node
-from ..ops import OPS
+from ..opdef import OPS
 from ..traverse import toposort
 from .table import backprop_table, format_number
 

@@ -10,21 +10,11 @@ coming back *add*. Tables and drawings label nodes with these names.
 
 from __future__ import annotations
 
-__all__ = ["BRANCH", "GATES", "gate_pattern"]
+from ..opdef import OPS
 
-# One entry per op that has a named pattern.
-GATES = {
-    "add": "distributor",
-    "sub": "distributor (negated to the 2nd input)",
-    "mul": "swap/switcher",
-    "maximum": "router",
-    "minimum": "router",
-    "max": "router",
-    "min": "router",
-    "maxpool": "router",
-    "relu": "router (max with 0)",
-}
+__all__ = ["BRANCH", "gate_pattern"]
 
+# Each op's pattern is the ``gate`` of its declaration (``OpDef.gate``).
 BRANCH = "copy/branch: gradients add"
 
 
@@ -40,7 +30,8 @@ def gate_pattern(op: str, consumers: int = 1) -> str:
     >>> gate_pattern("symbol", consumers=2)
     'copy/branch: gradients add'
     """
-    parts = [GATES[op]] if op in GATES else []
+    gate = OPS[op].gate if op in OPS else ""
+    parts = [gate] if gate else []
     if consumers > 1:
         parts.append(BRANCH)
     return "; ".join(parts)

@@ -21,7 +21,8 @@ from ..errors import ToolkitError
 from ..evaluate import bind, evaluate_nodes
 from ..grad import adjoints
 from ..node import Node, as_node, make
-from ..ops import OPS, partials_of
+from ..opdef import OPS
+from ..ops import partials_of
 from ..traverse import count_uses, toposort
 from .gates import gate_pattern
 

@@ -20,11 +20,12 @@ TIMEOUT = 60  # generous for a loaded CI machine; each case takes about a second
 _HARNESS = """
 import sys
 import symgraph as sg
-from numeric.errors import ToolkitError
+import numeric.errors
+import symgraph.errors
 {body}
 try:
     result = case()
-except ToolkitError as exc:
+except (symgraph.errors.ToolkitError, numeric.errors.ToolkitError) as exc:
     reason = str(exc).splitlines()[0]
     print(f"OK {{type(exc).__name__}}: {{reason}}")
 except (RecursionError, MemoryError) as exc:

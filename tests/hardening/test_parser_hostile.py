@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symgraph as sg
-from numeric.errors import ToolkitError
 from symgraph import cli
+from symgraph.errors import ToolkitError
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0")) or None
 

@@ -1,19 +1,14 @@
 """Object arrays of nodes: symbols_array, elementwise functions, and
 correlate2d / convolve2d against scipy.signal in all three modes."""
 
-import pathlib
-import sys
-
 import numpy as np
 import pytest
 import scipy.signal
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import symgraph as sg  # before tests/ goes on the path: tests/symgraph must not shadow it
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from strategies import shapes_2d
+
+import symgraph as sg
 
 MODES = ["full", "same", "valid"]
 

@@ -4,7 +4,6 @@ on hostile input."""
 
 import ast
 import math
-import pathlib
 import sys
 import time
 import warnings
@@ -13,12 +12,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import symgraph as sg  # before tests/ goes on the path: tests/symgraph must not shadow it
-from symgraph.parse import MAX_DEPTH, MAX_LENGTH
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from strategies import expressions
+
+import symgraph as sg
+from symgraph.parse import MAX_DEPTH, MAX_LENGTH
 
 SYMS = sg.symbols("x y z")
 x, y, z = SYMS

@@ -2,19 +2,15 @@
 errors that name what SymPy object has no symgraph op."""
 
 import math
-import pathlib
-import sys
 from fractions import Fraction
 
 import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings
-
-import symgraph as sg  # before tests/ goes on the path: tests/symgraph must not shadow it
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from strategies import expressions
+
+import symgraph as sg
 
 SYMS = sg.symbols("x y z")
 x, y, z = SYMS

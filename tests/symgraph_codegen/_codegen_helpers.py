@@ -9,15 +9,12 @@ import inspect
 import itertools
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
+import strategies  # noqa: F401  (shared hypothesis strategies)
 
 import symgraph as sg
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import strategies  # noqa: F401  (shared hypothesis strategies)
 
 _COUNTER = itertools.count()
 

@@ -364,7 +364,7 @@ _ALLOWED = (
     ast.arguments, ast.arg, ast.Assign, ast.Delete, ast.Name, ast.Load, ast.Store,
     ast.Del, ast.BinOp, ast.UnaryOp, ast.Call, ast.Attribute, ast.Return, ast.Tuple,
     ast.Subscript, ast.Compare, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow,
-    ast.USub, ast.Gt, ast.GtE, ast.keyword, ast.With, ast.withitem,
+    ast.USub, ast.Gt, ast.GtE, ast.Lt, ast.Eq, ast.keyword, ast.With, ast.withitem,
 )  # fmt: skip
 
 

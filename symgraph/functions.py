@@ -1,0 +1,58 @@
+"""The public function of every op, made from its declaration.
+
+``sg.sin``, ``sg.maximum``, ``sg.leaky_relu`` ... are generated here, one per
+op declared ``public``: the signature comes from ``OpDef.params`` and
+``OpDef.defaults``, the docstring from ``OpDef.doc`` and ``OpDef.note``. Each
+takes nodes, numbers or NumPy object arrays of them (applied elementwise with
+broadcasting). Declaring an op is all it takes to get its function.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from . import ops as _ops  # noqa: F401  (the declarations fill the op table)
+from .arrays import elementwise
+from .opdef import OpDef, public_ops
+
+__all__ = ["public_functions"]
+
+
+def _wrapper(op: OpDef) -> Callable[..., Any]:
+    first_default = op.nargs - len(op.defaults)
+    params = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            default=op.defaults[i - first_default]
+            if i >= first_default
+            else inspect.Parameter.empty,
+        )
+        for i, name in enumerate(op.arg_names)
+    ]
+    signature = inspect.Signature(params)
+
+    def function(*args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return elementwise(op.name, *bound.args)
+
+    function.__name__ = function.__qualname__ = op.name
+    function.__module__ = "symgraph"
+    function.__signature__ = signature  # type: ignore[attr-defined]
+    doc = [op.doc, ""]
+    if op.note:
+        doc += [f"Convention: {op.note}.", ""]
+    doc += [
+        "Takes nodes, numbers, or NumPy object arrays of them (elementwise,",
+        "broadcasting); returns a node or an object array of nodes.",
+    ]
+    function.__doc__ = "\n".join(doc)
+    return function
+
+
+def public_functions() -> dict[str, Callable[..., Any]]:
+    """``{name: function}`` for every public op, in declaration order."""
+    return {op.name: _wrapper(op) for op in public_ops()}
