@@ -56,10 +56,13 @@ from numeric.prims.shape import reshape, transpose
 from numeric.tape import Tensor, detect_anomaly, no_grad, tensor
 from numeric.transforms import grad, value_and_grad
 
+__version__ = "0.2.0"
+
 __all__ = [
     "GradcheckError",
     "ShapeError",
     "Tensor",
+    "__version__",
     "abs",
     "acos",
     "add",

@@ -296,3 +296,68 @@ def test_adjoints_reuse_forward_outputs():
     t = sg.tanh(x)
     assert t in toposort(sg.grad(t, [x]))
     assert sg.count_nodes([t] + sg.grad(t, [x])) == 6  # x, t, 1, 2, t**2, 1 - t**2
+
+
+# ----- the sweep: rules, undefined partials, deep gates ---------------------------------
+def test_a_chain_of_500_nested_where_differentiates_linearly_without_recursion():
+    cs = sg.symbols(" ".join(f"c{i}" for i in range(500)))
+    f = sg.sqrt(x)
+    for i, c in enumerate(cs):
+        f = sg.where(c, f, 3 * x) if i % 2 else sg.where(c, 2 * x, f)
+    (g,) = sg.grad(f, [x])
+    assert sg.count_nodes(g) <= 4 * sg.count_nodes(f)
+    route = {f"c{i}": (1.0 if i % 2 else -1.0) for i in range(500)}  # down to sqrt
+    with np.errstate(divide="ignore"):
+        assert sg.evaluate(g, {**route, "x": 0.0}) == math.inf  # the taken sqrt'(0)
+        assert sg.evaluate(g, {**route, "c0": 1.0, "x": 0.0}) == 2.0  # not poisoned
+    h = 1e-6
+    fd = (
+        sg.evaluate(f, {**route, "x": 4 + h}) - sg.evaluate(f, {**route, "x": 4 - h})
+    ) / (2 * h)
+    assert math.isclose(sg.evaluate(g, {**route, "x": 4.0}), fd, rel_tol=1e-8)
+
+
+def test_an_undefined_partial_raises_a_named_error_never_zero():
+    from symgraph.opdef import OPS, UNDEFINED, defop
+
+    defop(
+        "floor_div_test",
+        2,
+        formula=lambda sp, a, b: sp.floor(a / b),
+        numpy=lambda a, b: np.floor_divide(a, b),
+        partials=lambda a, b, out: (sg.parse("0"), UNDEFINED),
+        np_src="np.floor_divide({0}, {1})",
+        numeric=lambda nm, a, b: nm.tensor(np.floor_divide(a, b)),
+        doc="test op",
+        public=False,
+    )
+    try:
+        f = sg.parse("floor_div_test(x, y) + y")
+        assert sg.grad(f, [x])[0] is sg.parse("0")  # y is not on x's path
+        with pytest.raises(
+            sg.UndefinedGradientError, match=r"floor_div_test.*argument 2 \(y\)"
+        ):
+            sg.grad(f, [y])
+    finally:
+        del OPS["floor_div_test"]
+
+
+def test_heaviside_passes_its_value_at_zero_to_h0():
+    (g,) = sg.grad(sg.heaviside(x, y), [y])
+    assert sg.evaluate(g, {x: 0.0, y: 3.0}) == 1.0
+    assert sg.evaluate(g, {x: 0.5, y: 3.0}) == 0.0
+    assert sg.evaluate(g, {x: -0.5, y: 3.0}) == 0.0
+
+
+def test_maximum_of_two_infinities_is_a_tie():
+    g = sg.grad(sg.maximum(x, y), [x, y])
+    assert sg.evaluate(g, {x: math.inf, y: math.inf}) == [0.5, 0.5]
+    g = sg.grad(sg.parse("max(x, y, z)"), [x, y, z])
+    assert sg.evaluate(g, {x: -math.inf, y: -math.inf, z: -math.inf}) == [1 / 3] * 3
+
+
+def test_tie_partials_are_exactly_sympys_derivative():
+    X, Y = sp.symbols("x y")
+    for fn, ref in ((sg.maximum, sp.Max), (sg.minimum, sp.Min)):
+        g = sg.grad(fn(x, y), [x, y])
+        assert [d.to_sympy() for d in g] == [sp.diff(ref(X, Y), v) for v in (X, Y)]
