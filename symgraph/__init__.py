@@ -11,7 +11,7 @@ from typing import Any
 
 from . import ops as _ops  # noqa: F401  (the op declarations fill the table)
 from .arrays import avg_pool2d, convolve2d, correlate2d, max_pool2d, symbols_array
-from .check import check, verify
+from .check import check
 from .codegen import CodegenError, codegen
 from .errors import (
     DomainError,
@@ -37,6 +37,7 @@ from .node import Node
 from .node import symbol as _symbol
 from .parse import parse
 from .teach import backprop_table, to_dot
+from .verify import verify
 
 __version__ = "0.2.0"
 

@@ -86,7 +86,7 @@ def test_verify_wrong_claim_gives_counterexample():
     px = ce["point"]["x"]
     assert ce["actual"] == pytest.approx(2 * px * np.cos(px**2))
     assert ce["claimed"] == pytest.approx(px * np.cos(px**2))
-    assert "WRONG" in str(r)
+    assert str(r).startswith("wrong: at x = ")
 
 
 def test_verify_accepts_sympy_and_node_claims():
@@ -108,7 +108,7 @@ def test_verify_claim_with_unknown_symbol_is_an_error():
 
 
 def test_verify_claim_count_must_match():
-    with pytest.raises(ValueError, match="2 symbols but 1"):
+    with pytest.raises(ValueError, match=r"2 variable\(s\) but 1 claimed"):
         sg.verify(x * y, [x, y], ["y"])
 
 

@@ -1,0 +1,355 @@
+"""Is a claimed derivative right? Three verdicts, each no stronger than its
+evidence.
+
+* **proved**: SymPy simplifies the difference of the derivative and the
+  claim to 0, within a time budget (a symbolic proof).
+* **wrong**: a point where they differ, found by sampling and confirmed by
+  evaluating both at 60 and at 120 digits (so float rounding never makes a
+  right claim wrong); the point and both values are reported.
+* **no counterexample**: neither; the result says how many points were
+  compared, over which ranges, and what the symbolic step did.
+
+The sampler (``sampling.py``) spreads each variable over many decades of
+both signs, integers and simple fractions, and both sides of every kink and
+singularity of the expression, the derivative and the claim. Points where
+any of them is not finite, and points exactly on a kink of the expression
+(where its derivative is only a convention), are outside the comparison.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import budget
+from .errors import DomainError, TimeBudgetError, UnboundSymbolError
+from .evaluate import bind, evaluate_nodes
+from .grad import grad
+from .node import Node, as_node
+from .opdef import OPS
+from .parse import parse
+from .precise import evaluate_precise
+from .sampling import sample
+from .traverse import toposort
+from .wrt import normalize_wrt
+
+__all__ = ["Evidence", "VerifyResult", "verify"]
+
+PROVED, WRONG, NO_COUNTEREXAMPLE = "proved", "wrong", "no counterexample"
+
+# The symbolic step only runs on DAGs up to this many nodes (SymPy's simplify
+# grows far faster than the DAG), and within the time budget.
+_MAX_SYMBOLIC_NODES = 2_000
+# Disagreements at float precision confirmed at high precision, at most.
+_MAX_CONFIRMATIONS = 8
+_DIGITS = (60, 120)
+_RELATIVE = 1e-25  # a confirmed difference, relative to the values
+
+
+@dataclass
+class Evidence:
+    """What a verdict rests on.
+
+    ``points`` compared (finite everywhere), ``tried`` drawn, ``ranges`` in
+    words; ``symbolic`` says what SymPy did (proved it, found a non-zero
+    difference, ran out of its ``budget`` seconds, or did not run and why);
+    ``rounding`` counts float-precision disagreements that high precision
+    showed to be rounding.
+    """
+
+    points: int = 0
+    tried: int = 0
+    ranges: str = ""
+    symbolic: str = ""
+    budget: float = 0.0
+    rounding: int = 0
+    counts: dict = field(default_factory=dict)
+
+
+@dataclass
+class VerifyResult:
+    """Result of :func:`verify`.
+
+    ``verdict`` is ``"proved"``, ``"wrong"`` or ``"no counterexample"``;
+    ``correct`` is True for the first and the last; ``counterexample`` is set
+    only when wrong: ``{"point": {name: float}, "claimed": ..., "actual":
+    ...}``, the values computed at 60 digits (a list per variable when
+    several were given). ``evidence`` says what the verdict rests on.
+    """
+
+    verdict: str
+    counterexample: dict | None
+    derivative: list
+    claim: list
+    evidence: Evidence
+    names: list = field(default_factory=list)
+
+    @property
+    def correct(self) -> bool:
+        return self.verdict != WRONG
+
+    @property
+    def method(self) -> str:
+        """``"symbolic"`` for a proof, ``"numeric"`` otherwise."""
+        return "symbolic" if self.verdict == PROVED else "numeric"
+
+    def __str__(self) -> str:
+        ev = self.evidence
+        if self.verdict == PROVED:
+            return "proved: the claim equals the derivative (SymPy simplifies their difference to 0)"
+        if self.verdict == WRONG:
+            ce = self.counterexample
+            at = ", ".join(f"{k} = {_plain(v)}" for k, v in ce["point"].items())
+            lines = [f"wrong: at {at}"]
+            claimed, actual = ce["claimed"], ce["actual"]
+            if not isinstance(claimed, list):
+                claimed, actual = [claimed], [actual]
+            for name, c, a in zip(self.names, claimed, actual):
+                if _plain(c) != _plain(a):
+                    lines.append(
+                        f"  the claimed d/d{name} is {_plain(c)}, the derivative is {_plain(a)}"
+                    )
+            lines.append("  (both computed at 60 and 120 digits)")
+            lines += [f"  d/d{n} = {d}" for n, d in zip(self.names, self.derivative)]
+            return "\n".join(lines)
+        return (
+            f"no counterexample: the claim agrees with the derivative at all {ev.points:,} "
+            f"points compared ({ev.ranges}); not proved: {ev.symbolic}"
+        )
+
+    __repr__ = __str__
+
+
+def _plain(v: float) -> str:
+    """A number as a person writes it: 2.5, -3, 1e-07, 0.333333333333333."""
+    v = float(v)
+    if v == int(v) and abs(v) < 1e15:
+        return str(int(v))
+    return f"{v:.15g}"
+
+
+# ----- the symbolic step ---------------------------------------------------------------
+def _symbolic(pairs: list, seconds: float) -> tuple[bool, str, list]:
+    """(proved, what happened, non-zero simplified differences)."""
+    if seconds <= 0:
+        return False, "the symbolic step was switched off (timeout=0)", []
+    if all(d is c for d, c in pairs):
+        return True, "", []
+    size = len(toposort([n for pair in pairs for n in pair]))
+    if size > _MAX_SYMBOLIC_NODES:
+        return (
+            False,
+            f"SymPy was not tried on {size:,} nodes (more than {_MAX_SYMBOLIC_NODES:,})",
+            [],
+        )
+    if not budget.available():
+        return False, "SymPy was not tried: a time budget needs the main thread", []
+    import sympy as sp
+
+    nonzero = []
+    try:
+        with budget.time_budget(seconds, "SymPy's simplify"):
+            for d, c in pairs:
+                if d is c:
+                    continue
+                difference = sp.simplify(d.to_sympy() - c.to_sympy())
+                if difference != 0:
+                    nonzero.append(difference)
+    except TimeBudgetError:
+        return False, f"SymPy's simplify ran out of its {seconds:g} s budget", []
+    except (RecursionError, MemoryError):
+        return False, "SymPy's simplify could not handle the expression's depth", []
+    except Exception as exc:
+        return (
+            False,
+            f"SymPy could not simplify the difference ({type(exc).__name__})",
+            [],
+        )
+    if not nonzero:
+        return True, "", []
+    shown = ", ".join(str(e) for e in nonzero)
+    if len(shown) > 200:
+        shown = shown[:200] + "..."
+    return (
+        False,
+        f"SymPy's difference simplifies to {shown}, not 0, but no point was found where it is non-zero",
+        nonzero,
+    )
+
+
+# ----- the numeric step ----------------------------------------------------------------
+def _confirm(derivative: list, claims: list, point: dict) -> tuple | None:
+    """(claimed, actual) at 60 digits when they differ at 60 and at 120 digits."""
+    first = None
+    for digits in _DIGITS:
+        values = evaluate_precise(derivative + claims, point, digits)
+        if values is None:
+            return None
+        n = len(derivative)
+        floor = 10.0 ** (-digits / 2)
+        differs = False
+        for a, c in zip(values[:n], values[n:]):
+            gap = abs(a - c)
+            if gap > _RELATIVE * max(abs(a), abs(c)) and gap > floor:
+                differs = True
+        if not differs:
+            return None
+        if first is None:
+            first = ([float(c) for c in values[n:]], [float(a) for a in values[:n]])
+    return first
+
+
+def _on_kinks(f: Node, values: dict) -> np.ndarray:
+    """Mask of points exactly on a kink of ``f`` (its derivative is a convention there)."""
+    kinks = []
+    for node in toposort([f]):
+        rule = OPS[node.op].kinks if node.args else None
+        if rule is not None:
+            kinks.extend(k for k in rule(*node.args) if k.op != "const")
+    if not kinks:
+        return np.zeros(len(next(iter(values.values()))), dtype=bool)
+    with np.errstate(all="ignore"):
+        vals = evaluate_nodes(kinks, bind(values))
+    size = len(next(iter(values.values())))
+    return np.any([np.broadcast_to(v, (size,)) == 0 for v in vals], axis=0)
+
+
+def _claims(claim: Any, count: int, single: bool) -> list:
+    claims = (
+        [claim] if single else list(claim) if not isinstance(claim, str) else [claim]
+    )
+    if len(claims) != count:
+        raise ValueError(f"{count} variable(s) but {len(claims)} claimed derivative(s)")
+    return [parse(c) if isinstance(c, str) else as_node(c) for c in claims]
+
+
+def verify(
+    f: Any,
+    wrt: Any,
+    claim: Any,
+    n_points: int = 1000,
+    seed: int = 0,
+    rtol: float = 1e-9,
+    atol: float = 1e-12,
+    timeout: float = 5.0,
+) -> VerifyResult:
+    """Is a claimed derivative right?
+
+    Parameters
+    ----------
+    f : Node or str (read with the safe parser)
+    wrt : a symbol or a name (then ``claim`` is one derivative), or several
+        (a sequence, an array, ``"x, y"``: then ``claim`` is a sequence of the
+        same length, the claimed gradient).
+    claim : str (safe parser), SymPy expression or Node; or a sequence of them.
+    n_points : points drawn from the mixture (at least 1; edge points come on top).
+    seed : the sampler's seed (same seed, same points).
+    rtol, atol : float-precision tolerance; a disagreement beyond it is only a
+        candidate until high precision confirms it.
+    timeout : seconds SymPy may spend trying to prove the claim (0: no proof).
+
+    Returns
+    -------
+    VerifyResult
+        ``.verdict`` ("proved", "wrong", "no counterexample"), ``.correct``,
+        ``.counterexample`` (when wrong), ``.evidence``.
+
+    Raises
+    ------
+    DomainError
+        If the expression, its derivative and the claim are finite at none of
+        the points tried.
+
+    Examples
+    --------
+    >>> import symgraph as sg
+    >>> x = sg.symbols("x")
+    >>> sg.verify(sg.sin(x**2), x, "2*x*cos(x**2)").verdict
+    'proved'
+    >>> r = sg.verify(sg.maximum(x, 2.5), x, "0")
+    >>> r.verdict, r.counterexample["point"]["x"] > 2.5
+    ('wrong', True)
+    """
+    if not isinstance(n_points, int) or isinstance(n_points, bool) or n_points < 1:
+        raise ValueError(f"n_points must be a positive integer, not {n_points!r}")
+    f = parse(f) if isinstance(f, str) else as_node(f)
+    variables = normalize_wrt(wrt)
+    symbols = variables.symbols
+    claims = _claims(claim, len(symbols), variables.single)
+    known = {s.value for s in toposort([f]) if s.op == "symbol"} | {
+        s.value for s in symbols
+    }
+    for c in claims:
+        for s in toposort([c]):
+            if s.op == "symbol" and s.value not in known:
+                raise UnboundSymbolError(
+                    f"the claim uses the symbol {s.value!r}, which the expression does not have"
+                )
+    derivative = grad(f, symbols)
+    names = [s.value for s in symbols]
+    evidence = Evidence(budget=timeout)
+
+    proved, evidence.symbolic, nonzero = _symbolic(
+        list(zip(derivative, claims)), timeout
+    )
+    if proved:
+        return VerifyResult(PROVED, None, derivative, claims, evidence, names)
+
+    # Points: the mixture plus both sides of the kinks and singularities.
+    hints = [f, *derivative, *claims]
+    for e in (
+        nonzero
+    ):  # the simplified difference's own kinks help find where it is non-zero
+        with contextlib.suppress(TypeError, ValueError):
+            hints.append(as_node(e))
+    variables_all = sorted(known, key=lambda n: (n not in names, n))
+    pts = sample(hints, variables_all, n_points, seed)
+    values = dict(pts.points.items())
+    evidence.tried, evidence.ranges, evidence.counts = (
+        pts.size,
+        pts.describe(),
+        pts.counts,
+    )
+    with np.errstate(all="ignore"):
+        results = evaluate_nodes([f, *derivative, *claims], bind(values))
+    size = pts.size
+    results = [np.broadcast_to(np.asarray(r, dtype=float), (size,)) for r in results]
+    finite = np.all([np.isfinite(r) for r in results], axis=0) & ~_on_kinks(f, values)
+    evidence.points = int(finite.sum())
+    if evidence.points == 0:
+        raise DomainError(
+            f"the expression, its derivative and the claim are finite together at none of "
+            f"the {size:,} points tried ({evidence.ranges})"
+        )
+    n = len(derivative)
+    actual, claimed = np.array(results[1 : 1 + n]), np.array(results[1 + n :])
+    gap = np.abs(actual - claimed)
+    scale = np.maximum(np.abs(actual), np.abs(claimed))
+    with np.errstate(all="ignore"):
+        bad = finite & np.any(gap > atol + rtol * scale, axis=0)
+        worst = np.max(np.where(scale > 0, gap / scale, gap), axis=0)
+    candidates = np.flatnonzero(bad)
+    candidates = candidates[np.argsort(-worst[candidates], kind="stable")]
+    for i in candidates[:_MAX_CONFIRMATIONS]:
+        point = {k: float(values[k][i]) for k in variables_all}
+        confirmed = _confirm(derivative, claims, point)
+        if confirmed is None:
+            evidence.rounding += 1
+            continue
+        c_vals, a_vals = confirmed
+        single = variables.single
+        ce = {
+            "point": point,
+            "claimed": c_vals[0] if single else c_vals,
+            "actual": a_vals[0] if single else a_vals,
+        }
+        return VerifyResult(WRONG, ce, derivative, claims, evidence, names)
+    if len(candidates) > _MAX_CONFIRMATIONS:
+        evidence.symbolic += (
+            f"; {len(candidates) - _MAX_CONFIRMATIONS} float-precision disagreement(s) "
+            "beyond the first few were not checked at high precision"
+        )
+    return VerifyResult(NO_COUNTEREXAMPLE, None, derivative, claims, evidence, names)
