@@ -33,6 +33,7 @@ __all__ = [
     "as_node",
     "const",
     "const_value",
+    "float_of",
     "is_const",
     "make",
     "register_converter",
@@ -103,9 +104,17 @@ class Node:
     __str__ = __repr__
 
     def _repr_latex_(self) -> str:
-        import sympy as sp
+        """LaTeX for Jupyter, bounded like ``str()``: a DAG whose text would be
+        too long (shared subexpressions written out) shows a one-line summary."""
+        text = to_text(self)
+        if text.startswith("<"):
+            return r"$\text{" + _latex_text(text[1:-1]) + "}$"
+        try:
+            import sympy as sp
 
-        return "$" + sp.latex(self.to_sympy()) + "$"
+            return "$" + sp.latex(self.to_sympy()) + "$"
+        except ValueError:  # no SymPy form (too deep, too large a power)
+            return r"$\texttt{" + _latex_text(text) + "}$"
 
     def to_sympy(self):
         """The SymPy expression of this node (symbols become plain ``sympy.Symbol``)."""
@@ -166,6 +175,13 @@ class Node:
 
     def __reduce__(self):
         raise TypeError("symgraph nodes are not pickled; use str(node) and sg.parse")
+
+
+def _latex_text(text: str) -> str:
+    """Plain text made safe inside LaTeX's \\text{...}."""
+    for ch in "\\{}_^%$&#~":
+        text = text.replace(ch, " " if ch in "\\~" else "\\" + ch)
+    return text
 
 
 def _check_name(name: str, what: str) -> None:
@@ -248,12 +264,18 @@ def is_const(node: Node, value=None) -> bool:
     return value is None or node.value == value
 
 
+def float_of(value) -> float:
+    """A number (int, Fraction, float) as a float: ``±inf`` past the float range,
+    never an OverflowError."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def const_value(node: Node) -> float:
     """A constant node's value as a float (``±inf`` past the float range)."""
-    try:
-        return float(node.value)
-    except OverflowError:
-        return math.inf if node.value > 0 else -math.inf
+    return float_of(node.value)
 
 
 # Converters for values of other libraries (a SymPy expression): installed by

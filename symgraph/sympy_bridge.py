@@ -52,9 +52,28 @@ def to_sympy(root):
     return to_sympy_many([root])[0]
 
 
+# SymPy's printers and simplifier recurse about three frames per level of an
+# expression: deeper expressions would end in a RecursionError inside SymPy.
+MAX_SYMPY_DEPTH = 250
+
+
+def _check_depth(order: list) -> None:
+    depth: dict = {}
+    for node in order:
+        d = 1 + max((depth[a] for a in node.args), default=0)
+        depth[node] = d
+        if d > MAX_SYMPY_DEPTH:
+            raise SympyConversionError(
+                f"the expression is {d}+ levels deep; SymPy handles at most "
+                f"{MAX_SYMPY_DEPTH} (its printer and simplify recurse)"
+            )
+
+
 def to_sympy_many(roots: list) -> list:
     memo = {}
-    for node in toposort(roots):
+    order = toposort(roots)
+    _check_depth(order)
+    for node in order:
         if node.op == "symbol":
             memo[node] = sp.Symbol(node.value)
         elif node.op == "const":

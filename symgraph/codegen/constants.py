@@ -6,21 +6,12 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from ..node import float_of
+
 __all__ = ["c_const", "py_const", "py_float_const"]
 
 
-def _int_as_float(v: int) -> float:
-    try:
-        return float(v)
-    except OverflowError:
-        return math.copysign(math.inf, v)
-
-
-def _frac_as_float(v: Fraction) -> float:
-    try:
-        return v.numerator / v.denominator  # correctly rounded
-    except OverflowError:
-        return math.copysign(math.inf, v)
+_int_as_float = _frac_as_float = float_of
 
 
 _EXACT = 2**53  # integers below this are exact doubles

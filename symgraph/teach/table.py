@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import ToolkitError
 from ..evaluate import bind, evaluate_nodes
 from ..grad import adjoints
-from ..node import Node, as_node, make
+from ..node import Node, as_node, float_of, make
 from ..opdef import OPS
 from ..ops import partials_of
 from ..traverse import count_uses, toposort
@@ -75,7 +75,7 @@ def format_number(v, digits: int = 4) -> str:
         return _NONE
     if isinstance(v, Node):
         return str(v)
-    v = float(v)
+    v = float_of(v)
     if math.isnan(v):
         return "nan"
     if math.isinf(v):
