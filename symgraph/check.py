@@ -7,7 +7,8 @@ engines share no differentiation code) and takes central differences of the
 forward values, at the same points. A point where the function or any of the
 three gradients is not finite is outside the domain: random points are drawn
 again, a point the user gave is refused with a :class:`DomainError` naming
-it. This is the only module of symgraph that imports ``numeric``.
+it. This is the only module of symgraph that imports ``numeric`` (on first
+use, so ``import symgraph`` stays light).
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-import numeric as nm
 
 from .errors import DomainError, UnboundSymbolError
 from .evaluate import bind, evaluate_nodes
@@ -39,10 +38,17 @@ _KINK_MARGIN = 1e-3
 
 
 # ----- the numeric engine on a DAG -------------------------------------------------
+def _numeric():
+    import numeric
+
+    return numeric
+
+
 def numeric_forward(roots: list, values: dict) -> list:
     """Evaluate ``roots`` with the numeric engine; ``values`` maps names to
     Tensors, arrays or numbers. Each node applies its op's counterpart
     (``OpDef.numeric``)."""
+    nm = _numeric()
     memo = {}
     for node in toposort(roots):
         if node.op == "symbol":
@@ -68,7 +74,7 @@ def numeric_gradient(f: Any, wrt: Any, point: dict) -> np.ndarray:
         return numeric_forward([f], values)[0]
 
     args = [np.float64(point[n]) for n in names]
-    _, grads = nm.value_and_grad(fn, argnums=tuple(range(len(names))))(*args)
+    _, grads = _numeric().value_and_grad(fn, argnums=tuple(range(len(names))))(*args)
     return np.array([float(np.asarray(g)) for g in grads])
 
 

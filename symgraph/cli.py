@@ -1,18 +1,22 @@
 """The ``symgraph`` command: expression strings in, gradients, tables and checks out.
 
 Every expression is read with the safe parser (``sg.parse``); nothing typed
-on the command line is ever evaluated as Python. Exit status: 0 on success,
-1 when a verification or check fails, 2 on bad input (with a one-line
-reason on stderr, never a traceback).
+on the command line is ever evaluated as Python. An expression may start
+with a minus sign (``symgraph grad "-cos(x)"``). Exit status: 0 on success
+(for ``verify``: proved, or no counterexample), 1 when a verification or
+check fails (``verify``: wrong), 2 on bad input (a one-line reason on stderr,
+never a traceback). NumPy's warnings never reach the terminal: a value that
+is not finite is printed as such, with one line saying so.
 
 Examples::
 
     symgraph grad "(x + y) * z" --wrt x,y,z
+    symgraph hessian "x**2 * y" --wrt x,y
     symgraph steps "(x + y) * z" --at x=-2,y=5,z=-4 --format markdown
     symgraph verify "sin(x**2)" --wrt x --claim "2*x*cos(x**2)"
     symgraph check "sigmoid(w*x + b)" --at w=2,x=-1,b=0.5
     symgraph dot "(x + y) * z" --at x=-2,y=5,z=-4 --output graph.svg
-    symgraph codegen "x*y + sin(x)" --wrt x,y --name f
+    symgraph codegen "x*y + sin(x)" --wrt x,y --name f --hessian
     symgraph exercise sigmoid --seed 3
 """
 
@@ -22,7 +26,10 @@ import argparse
 import json
 import sys
 
+import numpy as np
+
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+_PREFIX = "symgraph: "
 
 
 class _UsageError(Exception):
@@ -31,7 +38,8 @@ class _UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
-        raise _UsageError(f"{self.prog}: {message}")
+        command = self.prog.removeprefix("symgraph").strip()
+        raise _UsageError(f"{command}: {message}" if command else message)
 
 
 class _Failed(Exception):
@@ -53,7 +61,7 @@ def _free_symbols(f) -> list:
 
 
 def _wrt(f, text: str | None) -> list:
-    from .node import symbol
+    from .wrt import normalize_wrt
 
     if text is None:
         syms = _free_symbols(f)
@@ -62,10 +70,7 @@ def _wrt(f, text: str | None) -> list:
                 "the expression has no symbols to differentiate with respect to"
             )
         return syms
-    names = [w for w in text.replace(",", " ").split() if w]
-    if not names:
-        raise ValueError("--wrt names no symbols")
-    return [symbol(n) for n in names]
+    return normalize_wrt(text).symbols
 
 
 def _point(text: str | None, f=None) -> dict | None:
@@ -105,28 +110,63 @@ def _point(text: str | None, f=None) -> dict | None:
     return point
 
 
-# ----- subcommands -------------------------------------------------------------
-def _cmd_grad(args, out):
+def _values(nodes: list, at: dict, err) -> list:
+    """Values of ``nodes`` at ``at``, NumPy's warnings off; a non-finite value
+    gets one line on stderr."""
     from .evaluate import evaluate
+
+    with np.errstate(all="ignore"):
+        values = evaluate(nodes, at)
+    if not all(np.isfinite(values)):
+        where = ", ".join(f"{k}={v:g}" for k, v in at.items())
+        print(
+            f"{_PREFIX}note: not every value is finite at {where} (outside the domain?)",
+            file=err,
+        )
+    return values
+
+
+def _number(v: float) -> str:
+    return f"{v:.10g}"
+
+
+# ----- subcommands -------------------------------------------------------------
+def _cmd_grad(args, out, err):
     from .grad import grad
 
     f = _expr(args.expr)
     wrt = _wrt(f, args.wrt)
     grads = grad(f, wrt)
     at = _point(args.at, f)
-    values = evaluate(grads, at) if at is not None else None
+    values = _values(grads, at, err) if at is not None else None
     for i, (v, g) in enumerate(zip(wrt, grads)):
         line = f"d/d{v.value} = {g}"
         if values is not None:
-            line += f"  =  {values[i]:.10g}"
+            line += f"  =  {_number(values[i])}"
         print(line, file=out)
 
 
-def _cmd_steps(args, out):
+def _cmd_hessian(args, out, err):
+    from .grad import hessian
+
+    f = _expr(args.expr)
+    wrt = _wrt(f, args.wrt)
+    h = hessian(f, wrt)
+    at = _point(args.at, f)
+    values = _values(list(h.ravel()), at, err) if at is not None else None
+    for k, ((i, j), entry) in enumerate(np.ndenumerate(h)):
+        line = f"d2/d{wrt[i].value}d{wrt[j].value} = {entry}"
+        if values is not None:
+            line += f"  =  {_number(values[k])}"
+        print(line, file=out)
+
+
+def _cmd_steps(args, out, err):
     from .teach.table import backprop_table
 
     f = _expr(args.expr)
-    table = backprop_table(f, _point(args.at, f), digits=args.digits)
+    with np.errstate(all="ignore"):
+        table = backprop_table(f, _point(args.at, f), digits=args.digits)
     render = {
         "text": str,
         "markdown": lambda t: t.to_markdown(),
@@ -136,26 +176,28 @@ def _cmd_steps(args, out):
     print(render(table), file=out)
 
 
-def _cmd_verify(args, out):
+def _cmd_verify(args, out, err):
     from .parse import parse
+    from .verify import verify
 
-    verify = _require("verify")
     f = _expr(args.expr)
     wrt = _wrt(f, args.wrt)
     if len(args.claim) != len(wrt):
         raise ValueError(
-            f"give one --claim per symbol ({', '.join(v.value for v in wrt)}): "
+            f"give one --claim per variable ({', '.join(v.value for v in wrt)}): "
             f"got {len(args.claim)} claim(s)"
         )
     claims = [parse(c) for c in args.claim]
-    result = verify(f, wrt, claims)
+    result = verify(f, wrt if len(wrt) > 1 else wrt[0], claims if len(wrt) > 1 else claims[0],
+                    timeout=args.timeout)  # fmt: skip
     print(result, file=out)
     if not result.correct:
         raise _Failed("the claimed derivative is wrong")
 
 
-def _cmd_check(args, out):
-    check = _require("check")
+def _cmd_check(args, out, err):
+    from .check import check
+
     f = _expr(args.expr)
     wrt = _wrt(f, args.wrt)
     at = _point(args.at, f)
@@ -165,11 +207,12 @@ def _cmd_check(args, out):
         raise _Failed("the symbolic, numeric and finite-difference gradients disagree")
 
 
-def _cmd_dot(args, out):
+def _cmd_dot(args, out, err):
     from .teach.dot import to_dot
 
     f = _expr(args.expr)
-    drawing = to_dot(f, _point(args.at, f), rankdir=args.rankdir)
+    with np.errstate(all="ignore"):
+        drawing = to_dot(f, _point(args.at, f), rankdir=args.rankdir)
     if args.output:
         path = drawing.save(args.output)
         print(f"wrote {path}", file=out)
@@ -177,11 +220,12 @@ def _cmd_dot(args, out):
         print(drawing, file=out, end="")
 
 
-def _cmd_codegen(args, out):
-    codegen = _require("codegen")
+def _cmd_codegen(args, out, err):
+    from .codegen import codegen
+
     f = _expr(args.expr)
     wrt = _wrt(f, args.wrt)
-    source = codegen(f, wrt, name=args.name, target=args.target)
+    source = codegen(f, wrt, name=args.name, target=args.target, hessian=args.hessian)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as fh:
             fh.write(source)
@@ -190,7 +234,7 @@ def _cmd_codegen(args, out):
         print(source, file=out, end="" if source.endswith("\n") else "\n")
 
 
-def _cmd_exercise(args, out):
+def _cmd_exercise(args, out, err):
     from .exercises import exercise
 
     ex = exercise(args.kind, seed=args.seed)
@@ -208,97 +252,76 @@ def _cmd_exercise(args, out):
         print(ex.solution(args.format), file=out)
 
 
-def _require(name: str):
-    import symgraph
-
-    fn = getattr(symgraph, name, None)
-    if not callable(fn):
-        raise _NotAvailable(
-            f"sg.{name} is not available in this installation of symgraph"
-        )
-    return fn
+# ----- the parser -------------------------------------------------------------------
+_EXPR_HELP = "expression, e.g. '(x + y) * z' (read by the safe parser)"
+_WRT_HELP = "variables, e.g. x,y (default: every symbol, in order of appearance)"
+_AT_HELP = "point, e.g. x=-2,y=5,z=-4"
+_FORMATS = ("text", "markdown", "latex", "json")
 
 
-class _NotAvailable(Exception):
-    """A feature whose module is not installed yet (exit 2)."""
+def _command(sub, name: str, run, help: str, at: str | None = None, wrt: bool = True):
+    p = sub.add_parser(name, help=help, description=help)
+    p.add_argument("expr", help=_EXPR_HELP)
+    if wrt:
+        p.add_argument("--wrt", help=_WRT_HELP)
+    if at is not None:
+        p.add_argument("--at", help=f"{_AT_HELP} {at}".strip())
+    p.set_defaults(run=run)
+    return p
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    from . import __version__
     from .exercises import KINDS
 
     parser = _Parser(
         prog="symgraph",
         description="Symbolic reverse-mode differentiation of expression strings.",
-        epilog="Exit status: 0 success, 1 a verification or check failed, 2 bad input.",
+        epilog="Exit status: 0 success (verify: proved or no counterexample), "
+        "1 a verification or check failed (verify: wrong), 2 bad input.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"symgraph {__version__}"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    expr_help = "expression, e.g. '(x + y) * z' (read by the safe parser)"
-    wrt_help = "comma-separated symbols, e.g. x,y (default: every symbol, in order)"
-    at_help = "point, e.g. x=-2,y=5,z=-4"
 
-    p = sub.add_parser("grad", help="print the gradient of an expression")
-    p.add_argument("expr", help=expr_help)
-    p.add_argument("--wrt", help=wrt_help)
-    p.add_argument("--at", help=at_help + " (also print the values there)")
-    p.set_defaults(run=_cmd_grad)
+    _command(sub, "grad", _cmd_grad, "print the gradient of an expression",
+             at="(also print the values there)")  # fmt: skip
+    _command(sub, "hessian", _cmd_hessian, "print the Hessian of an expression",
+             at="(also print the values there)")  # fmt: skip
 
-    p = sub.add_parser("steps", help="print the backprop table, node by node")
-    p.add_argument("expr", help=expr_help)
-    p.add_argument("--at", help=at_help + " (default: a symbolic table)")
-    p.add_argument(
-        "--format", choices=("text", "markdown", "latex", "json"), default="text"
-    )
+    p = _command(sub, "steps", _cmd_steps, "print the backprop table, node by node",
+                 at="(default: a symbolic table)", wrt=False)  # fmt: skip
+    p.add_argument("--format", choices=_FORMATS, default="text")
     p.add_argument(
         "--digits", type=int, default=4, help="significant digits (default 4)"
     )
-    p.set_defaults(run=_cmd_steps)
 
-    p = sub.add_parser(
-        "verify", help="is a hand-derived derivative right? (exit 1 if not)"
-    )
-    p.add_argument("expr", help=expr_help)
-    p.add_argument("--wrt", help=wrt_help)
-    p.add_argument(
-        "--claim",
-        action="append",
-        required=True,
-        help="the claimed derivative; repeat once per --wrt symbol, in order",
-    )
-    p.set_defaults(run=_cmd_verify)
+    p = _command(sub, "verify", _cmd_verify,
+                 "is a hand-derived derivative right? (exit 1 if wrong)")  # fmt: skip
+    p.add_argument("--claim", action="append", required=True,
+                   help="the claimed derivative; repeat once per --wrt variable, in order")  # fmt: skip
+    p.add_argument("--timeout", type=float, default=5.0,
+                   help="seconds SymPy may spend on a proof (default 5; 0: none)")  # fmt: skip
 
-    p = sub.add_parser(
-        "check",
-        help="compare symbolic, numeric and finite-difference gradients (exit 1 if they differ)",
-    )
-    p.add_argument("expr", help=expr_help)
-    p.add_argument("--wrt", help=wrt_help)
-    p.add_argument("--at", help=at_help + " (default: random points)")
-    p.set_defaults(run=_cmd_check)
+    _command(sub, "check", _cmd_check,
+             "compare symbolic, numeric and finite-difference gradients (exit 1 if they differ)",
+             at="(default: random points)")  # fmt: skip
 
-    p = sub.add_parser(
-        "dot", help="Graphviz drawing of the graph (DOT text, or a file)"
-    )
-    p.add_argument("expr", help=expr_help)
-    p.add_argument("--at", help=at_help + " (values and gradients on the edges)")
-    p.add_argument(
-        "--output",
-        "-o",
-        help="write to a file: .dot/.gv text, or .svg/.png/.pdf (needs Graphviz)",
-    )
+    p = _command(sub, "dot", _cmd_dot, "Graphviz drawing of the graph (DOT text, or a file)",
+                 at="(values and gradients on the edges)", wrt=False)  # fmt: skip
+    p.add_argument("--output", "-o",
+                   help="write to a file: .dot/.gv text, or .svg/.png/.pdf (needs Graphviz)")  # fmt: skip
     p.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR")
-    p.set_defaults(run=_cmd_dot)
 
-    p = sub.add_parser(
-        "codegen", help="standalone NumPy module computing value and gradient"
+    p = _command(
+        sub, "codegen", _cmd_codegen, "standalone module computing value and gradient"
     )
-    p.add_argument("expr", help=expr_help)
-    p.add_argument("--wrt", help=wrt_help)
     p.add_argument("--name", default="f", help="function name (default f)")
-    p.add_argument(
-        "--target", default="python", help="target language (default python)"
-    )
+    p.add_argument("--target", choices=("python", "c"), default="python",
+                   help="python (NumPy) or c (C99) (default python)")  # fmt: skip
+    p.add_argument("--hessian", action="store_true", help="also generate NAME_hess")
     p.add_argument("--output", "-o", help="write the module to this file")
-    p.set_defaults(run=_cmd_codegen)
 
     p = sub.add_parser(
         "exercise", help="a randomized course exercise with its worked solution"
@@ -315,32 +338,56 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv=None) -> int:
+def _options(parser: argparse.ArgumentParser) -> set:
+    """Every option string of the parser and its subcommands."""
+    found = set(parser._option_string_actions)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for p in action.choices.values():
+                found |= set(p._option_string_actions)
+    return found
+
+
+def _protect_negative_expressions(argv: list, options: set) -> list:
+    """An argument that starts with '-' but is no option (``-cos(x)``) is an
+    expression: a leading space keeps argparse from reading it as an option
+    (the parser ignores the space)."""
+    out = []
+    for arg in argv:
+        name = arg.split("=", 1)[0]
+        if arg.startswith("-") and len(arg) > 1 and name not in options and arg != "--":
+            arg = " " + arg
+        out.append(arg)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0, 1 or 2)."""
     from .errors import ToolkitError
 
-    out = sys.stdout
+    out, err = sys.stdout, sys.stderr
     parser = _build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(argv)
-        args.run(args, out)
-    except SystemExit as exc:  # --help exits through argparse
+        args = parser.parse_args(_protect_negative_expressions(argv, _options(parser)))
+        args.run(args, out, err)
+    except SystemExit as exc:  # --help and --version exit through argparse
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except BrokenPipeError:  # the reader went away (| head): not an error
         return EXIT_OK
     except _Failed as exc:
-        print(f"symgraph: {exc}", file=sys.stderr)
+        print(f"{_PREFIX}{exc}", file=err)
         return EXIT_FAILED
     except (
         _UsageError,
-        _NotAvailable,
         ToolkitError,
         ValueError,
         TypeError,
         OSError,
+        ArithmeticError,
     ) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"symgraph: error: {reason}", file=sys.stderr)
+        print(f"{_PREFIX}error: {reason}", file=err)
         return EXIT_BAD_INPUT
     return EXIT_OK
 

@@ -82,13 +82,10 @@ def test_cli_dot_render_without_graphviz(capsys, monkeypatch, tmp_path):
 
 
 def test_cli_codegen_wired(capsys):
-    code, out, err = run(
-        capsys, "codegen", "x*y + sin(x)", "--wrt", "x,y", "--name", "g"
-    )
-    if callable(getattr(sg, "codegen", None)):
-        assert code == 0 and "def g_grad" in out
-    else:
-        assert code == 2 and "not available" in err
+    code, out, _ = run(capsys, "codegen", "x*y + sin(x)", "--wrt", "x,y", "--name", "g")
+    assert code == 0 and "def g_grad" in out and "def g_hess" not in out
+    code, out, _ = run(capsys, "codegen", "x*y", "--hessian", "--target", "c")
+    assert code == 0 and "double f_hess(" in out
 
 
 def test_cli_exercise_same_seed_same_text(capsys):
@@ -126,7 +123,7 @@ def test_cli_bad_input_exit_2_one_line(capsys, argv):
 
 
 @pytest.mark.parametrize(
-    "sub", ["grad", "steps", "verify", "check", "dot", "codegen", "exercise"]
+    "sub", ["grad", "hessian", "steps", "verify", "check", "dot", "codegen", "exercise"]
 )
 def test_cli_help_each_subcommand(capsys, sub):
     code, out, _ = run(capsys, sub, "--help")
@@ -152,3 +149,66 @@ def test_cli_console_script_exit_codes():
         check=False,
     )  # fmt: skip
     assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+
+
+# ----- a command line that feels finished ----------------------------------------------
+def test_cli_expressions_and_claims_may_start_with_a_minus(capsys):
+    code, out, _ = run(capsys, "grad", "-cos(x)")
+    assert (
+        code == 0
+        and out.strip() == f"d/dx = {sg.grad(-sg.cos(sg.symbols('x')), 'x')[0]}"
+    )
+    code, out, _ = run(capsys, "verify", "cos(x)", "--claim", "-sin(x)")
+    assert code == 0 and out.startswith("proved")
+    code, out, _ = run(capsys, "grad", "- x * y", "--wrt", "y")
+    assert code == 0
+
+
+def test_cli_runtime_warnings_never_leak(capsys, recwarn):
+    code, out, err = run(capsys, "grad", "1/x", "--at", "x=0")
+    assert code == 0 and "=  -inf" in out
+    assert len(err.strip().splitlines()) == 1 and "not every value is finite" in err
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_cli_check_outside_the_domain_is_one_line(capsys):
+    code, _, err = run(capsys, "check", "log(x)", "--at", "x=-1")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "outside the domain" in err
+
+
+def test_cli_unused_variable_in_check_has_gradient_zero(capsys):
+    code, out, _ = run(capsys, "check", "x*x", "--wrt", "x,y", "--at", "x=2")
+    assert code == 0 and "ok" in out
+
+
+def test_cli_version_and_one_error_prefix(capsys):
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.strip() == f"symgraph {sg.__version__}"
+    code, _, err = run(capsys, "grad")
+    assert err.startswith("symgraph: error: grad: ") and err.count("symgraph") == 1
+
+
+def test_cli_target_lists_its_choices(capsys):
+    code, _, err = run(capsys, "codegen", "x", "--target", "fortran")
+    assert code == 2 and "'python'" in err and "'c'" in err
+
+
+def test_cli_hessian(capsys):
+    code, out, _ = run(capsys, "hessian", "x**2 * y", "--wrt", "x,y", "--at", "x=1,y=3")
+    assert code == 0
+    lines = out.splitlines()
+    assert [line.split("=")[0].strip() for line in lines] == [
+        "d2/dxdx", "d2/dxdy", "d2/dydx", "d2/dydy"
+    ]  # fmt: skip
+    assert [float(line.rsplit("=", 1)[1]) for line in lines] == [6.0, 2.0, 2.0, 0.0]
+
+
+def test_cli_verify_states_the_verdict_first(capsys):
+    code, out, _ = run(
+        capsys, "verify", "relu(x)**2", "--claim", "2*relu(x)", "--timeout", "0"
+    )
+    assert code == 0 and out.startswith("no counterexample: ")
+    code, out, _ = run(capsys, "verify", "x**3", "--claim", "3*x**2 + relu(x - 3)")
+    assert code == 1 and out.startswith("wrong: at x = 6")
+    assert "e+" not in out.splitlines()[1]  # plain numbers
