@@ -21,6 +21,12 @@ from .errors import TimeBudgetError
 __all__ = ["available", "time_budget"]
 
 
+class _Expired(BaseException):
+    """Raised by the timer inside the budgeted code: a BaseException, so no
+    ``except Exception`` in SymPy (or in our own bridge) can swallow it; the
+    budget turns it into a TimeBudgetError where the block ends."""
+
+
 def available() -> bool:
     """True when a budget can interrupt work here (POSIX timer, main thread)."""
     return (
@@ -47,13 +53,17 @@ def time_budget(seconds: float, what: str) -> Iterator[None]:
         raise TimeBudgetError(f"{what}: the time budget is {seconds} s")
 
     def expire(signum, frame):
-        raise TimeBudgetError(f"{what} ran out of its {seconds:g} s time budget")
+        raise _Expired
 
     previous = signal.signal(signal.SIGALRM, expire)
     start = time.monotonic()
     outer = signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+    except _Expired:
+        raise TimeBudgetError(
+            f"{what} ran out of its {seconds:g} s time budget"
+        ) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

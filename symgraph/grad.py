@@ -152,7 +152,7 @@ def hessian(f: Any, wrt: Any) -> np.ndarray:
     >>> import symgraph as sg
     >>> x, y = sg.symbols("x y")
     >>> sg.hessian(x**2 * y, [x, y])
-    array([[y * 2, 2 * x],
+    array([[2 * y, 2 * x],
            [2 * x, 0]], dtype=object)
     """
     return jacobian(grad(f, wrt), wrt)

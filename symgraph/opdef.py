@@ -186,7 +186,7 @@ def parse_names() -> dict[str, str]:
     """Every callable name the parser accepts, mapped to its op."""
     names = {}
     for op in OPS.values():
-        if op.infix is not None:
+        if op.infix is not None or op.nargs == 0:  # operators; pi and E are names
             continue
         names[op.name] = op.name
         for alias in op.aliases:

@@ -56,7 +56,7 @@ def functions() -> list[str]:
 
 
 FUNCTIONS = functions()  # the names at import time (see functions())
-_CONSTANTS = {"pi": lambda: const(math.pi), "E": lambda: make("exp", const(1)),
+_CONSTANTS = {"pi": lambda: make("pi"), "E": lambda: make("E"),
               "inf": lambda: const(math.inf), "nan": lambda: const(math.nan)}  # fmt: skip
 
 _OPERATORS = ("**", "+", "-", "*", "/", "^", "(", ")", ",")

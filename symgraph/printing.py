@@ -34,6 +34,10 @@ def const_text(value) -> str:
     return repr(value)
 
 
+def _fraction(n) -> bool:
+    return n.op == "const" and isinstance(n.value, Fraction) and n.value > 0
+
+
 def _const_prec(value) -> int:
     if isinstance(value, Fraction):
         return 2 if value > 0 else 1
@@ -53,9 +57,23 @@ def to_text(root) -> str:
         elif OPS[op].precedence is not None:
             p = OPS[op].precedence
             if op == "neg":
+                # -(a * b) and (-a) * b have one value: no parentheses around
+                # a product, as a textbook writes -2 * x
                 (a,) = node.args
-                s = text[a] if prec[a] >= p else f"({text[a]})"
+                s = text[a] if prec[a] >= 2 else f"({text[a]})"
                 out = f"-{s}"
+            elif op == "mul" and _fraction(node.args[0]):
+                # 1/2 * x is x / 2 and 3/4 * x is 3 * x / 4, as in textbooks
+                c, r = node.args[0].value, node.args[1]
+                sr = text[r] if prec[r] >= p else f"({text[r]})"
+                head = sr if c.numerator == 1 else f"{c.numerator} * {sr}"
+                out = f"{head} / {c.denominator}"
+            elif (
+                op == "mul" and node.args[0].op == "const" and node.args[1].op == "mul"
+            ):
+                # c * (a * b) is written c * a * b: it parses back to this node
+                c, r = node.args
+                out = f"{text[c]} * {text[r]}"
             else:
                 a, b = node.args
                 # left operand: parenthesise looser ops (and for ** also equal,
@@ -68,6 +86,9 @@ def to_text(root) -> str:
                 sb = text[b] if right_ok else f"({text[b]})"
                 out = f"{sa} {OPS[op].infix} {sb}" if op != "pow" else f"{sa}**{sb}"
             text[node], prec[node] = out, p
+        elif not node.args:  # a named constant: pi, E
+            out = op
+            text[node], prec[node] = out, _ATOM
         else:
             out = f"{op}({', '.join(text[a] for a in node.args)})"
             text[node], prec[node] = out, _ATOM

@@ -218,9 +218,9 @@ def _number(e) -> Node:
 def _convert(e, get) -> Node:
     """Build the node of ``e`` from the nodes of its dependencies (``get``)."""
     if e is sp.E:
-        return make("exp", const(1))  # SymPy's name for exp(1): keep it exact
+        return make("E")
     if e is sp.pi:
-        return make("acos", const(-1))  # SymPy's acos(-1), atan(1)*4 ...: exact too
+        return make("pi")
     if e.is_Number or e.is_NumberSymbol:
         return _number(e)
     if e.is_Symbol:

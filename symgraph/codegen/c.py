@@ -24,7 +24,14 @@ def _c_fn(
         for i, s in enumerate(mod.args)
         if s in used
     ]
-    lines += (reads or ["    (void)in;"]) + body
+    lines += reads or ["    (void)in;"]
+    # an output array with nothing to store (no variables): mark it used
+    for array in ("out", "grad", "jac", "hess"):
+        if f"double *{array}" in signature and not any(
+            t.startswith(f"{array}[") for t, _ in stores
+        ):
+            lines.append(f"    (void){array};")
+    lines += body
     if returns:
         lines.append(f"    return {atom[roots[0]]};")
     return lines + ["}"]

@@ -236,7 +236,7 @@ class Module:
                 early += [(t, lang.store(t, src)) for t in store_of.get(node, ())]
                 continue
             operands = [atom[a] for a in node.args]
-            if all(a.op == "const" for a in node.args):
+            if node.args and all(a.op == "const" for a in node.args):
                 # Constant operands only (e.g. 1/0 kept symbolic): compute in
                 # floating point, as evaluate does, never with Python ints.
                 operands[0] = lang.const(node.args[0].value, True)

@@ -10,7 +10,7 @@ functions), ``kinks`` (steps, ``where``, activations, maxima). See
 from __future__ import annotations
 
 from ..opdef import OPS, UNDEFINED, Helper, OpDef, defop
-from . import arithmetic, elementary, kinks  # noqa: F401  (fill the table)
+from . import arithmetic, constants, elementary, kinks  # noqa: F401  (fill the table)
 
 __all__ = ["OPS", "UNDEFINED", "Helper", "OpDef", "defop", "formula_of", "partials_of"]
 

@@ -17,8 +17,9 @@ import numpy as np
 
 from ..node import MAX_INT_BITS
 from ..opdef import defop
+from . import canonical
 from ._common import const, is_exact, is_zero, make, nan_free
-from .gating import add_gated, mul_gated, neg_gated
+from .gating import add_gated, div_gated, mul_gated, neg_gated
 
 __all__: list[str] = []
 
@@ -68,15 +69,28 @@ def _pow_value(b, e):
 
 
 # ----- rewrites -------------------------------------------------------------------
-def _add_rewrite(x, y):
+def _first(*rules):
+    """The first rule's result that is not None."""
+
+    def rewrite(*args):
+        for rule in rules:
+            node = rule(*args)
+            if node is not None:
+                return node
+        return None
+
+    return rewrite
+
+
+def _add_identities(x, y):
     if is_zero(y):
         return x
     if is_zero(x):
         return y
-    return add_gated(x, y)
+    return None
 
 
-def _sub_rewrite(x, y):
+def _sub_identities(x, y):
     if is_zero(y):
         return x
     if is_zero(x):
@@ -84,7 +98,7 @@ def _sub_rewrite(x, y):
     return None
 
 
-def _mul_rewrite(x, y):
+def _mul_identities(x, y):
     if is_exact(y, 1):
         return x
     if is_exact(x, 1):
@@ -93,18 +107,14 @@ def _mul_rewrite(x, y):
         return x
     if is_zero(y):
         return y
-    if is_exact(y, -1):
-        return make("neg", x)
-    if is_exact(x, -1):
-        return make("neg", y)
-    return mul_gated(x, y)
+    return None
 
 
-def _div_rewrite(x, y):
+def _div_identities(x, y):
     return x if is_exact(y, 1) else None
 
 
-def _pow_rewrite(x, y):
+def _pow_identities(x, y):
     if is_exact(y, 1):
         return x
     if is_exact(y, 0):
@@ -112,10 +122,18 @@ def _pow_rewrite(x, y):
     return None
 
 
-def _neg_rewrite(x):
-    if x.op == "neg":
-        return x.args[0]
-    return neg_gated(x)
+def _neg_identities(x):
+    return x.args[0] if x.op == "neg" else None
+
+
+# identities, then the gated-value rules (gating.py: correctness first), then
+# canonical forms (canonical.py: how it reads)
+_add_rewrite = _first(_add_identities, add_gated, canonical.add)
+_sub_rewrite = _first(_sub_identities, canonical.sub)
+_mul_rewrite = _first(_mul_identities, mul_gated, canonical.mul)
+_div_rewrite = _first(_div_identities, div_gated, canonical.div)
+_pow_rewrite = _first(_pow_identities, canonical.pow_)
+_neg_rewrite = _first(_neg_identities, neg_gated, canonical.neg)
 
 
 # ----- partials -------------------------------------------------------------------

@@ -160,7 +160,23 @@ _unary(
     singular=lambda x: (make("sub", const(1), x), make("add", x, const(1))),
 )
 
+
 # ----- exponential and logarithm ------------------------------------------------------
+# exp(1) is E, exp(log(y)) is y, log(E) is 1 and log(exp(y)) is y (real y; as
+# SymPy does for exp(log(y)); log(exp(y)) = y changes the value only where
+# exp(y) overflows).
+def _exp_rewrite(x):
+    if x.op == "const" and x.value == 1 and not isinstance(x.value, float):
+        return make("E")
+    return x.args[0] if x.op == "log" else None
+
+
+def _log_rewrite(x):
+    if x.op == "E":
+        return const(1)
+    return x.args[0] if x.op == "exp" else None
+
+
 _unary(
     "exp",
     lambda sp, x: sp.exp(x),
@@ -168,6 +184,7 @@ _unary(
     lambda x, out: out,
     "np.exp({0})",
     fold=fold_exact({0: 1}),
+    rewrite=_exp_rewrite,
 )
 _unary(
     "log",
@@ -177,6 +194,7 @@ _unary(
     "np.log({0})",
     aliases=("ln",),
     fold=fold_exact({1: 0}),
+    rewrite=_log_rewrite,
     domain=((0.0, _INF),),
     singular=lambda x: (x,),
 )

@@ -7,7 +7,7 @@ the branch is not taken (``sqrt'(0)`` in ``where(y, x, sqrt(x))`` at
 (``0 * inf``). So a product, a sum or a negation of a *gated* value, a
 ``where`` with a constant-zero branch, is built inside the gate instead:
 
-* ``where(c, p, 0) * q  ->  where(c, p * q, 0)``
+* ``where(c, p, 0) * q  ->  where(c, p * q, 0)``, and likewise ``/ q``
 * ``where(c, p1, q1) + where(c, p2, q2)  ->  where(c, p1 + p2, q1 + q2)``
 * ``-where(c, p, 0)  ->  where(c, -p, 0)``
 * a gated ``where`` inside the other branch of a gated ``where`` merges into
@@ -29,7 +29,7 @@ from __future__ import annotations
 from ..node import Node, make
 from ._common import const, is_zero
 
-__all__ = ["add_gated", "gated", "merge_gates", "mul_gated", "neg_gated"]
+__all__ = ["add_gated", "div_gated", "gated", "merge_gates", "mul_gated", "neg_gated"]
 
 
 def gated(n: Node) -> tuple | None:
@@ -63,6 +63,15 @@ def mul_gated(x: Node, y: Node) -> Node | None:
             inner = make("mul", value, other) if left else make("mul", other, value)
             return _gate(c, inner, zero_first)
     return None
+
+
+def div_gated(x: Node, y: Node) -> Node | None:
+    """``where(c, p, 0) / q`` built inside the gate, else None."""
+    g = gated(x)
+    if g is None:
+        return None
+    c, value, zero_first = g
+    return _gate(c, make("div", value, y), zero_first)
 
 
 def add_gated(x: Node, y: Node) -> Node | None:

@@ -97,10 +97,10 @@ def test_proved_needs_sympy_to_simplify_the_difference_to_zero():
 def test_simplify_stops_at_its_budget_and_falls_back_to_numbers():
     f = sg.parse(SLOW)
     claim = sg.grad(f, [x])[0] * (sg.sin(x) ** 2 + sg.cos(x) ** 2)
-    r = sg.verify(f, x, claim, timeout=0.5)
+    r = sg.verify(f, x, claim, timeout=0.02)
     assert r.verdict == "no counterexample"
-    assert "ran out of its 0.5 s budget" in r.evidence.symbolic
-    assert r.evidence.budget == 0.5
+    assert "ran out of its 0.02 s budget" in r.evidence.symbolic
+    assert r.evidence.budget == 0.02
 
 
 def test_no_counterexample_states_points_and_ranges():

@@ -58,7 +58,7 @@ def _apply(name):
 @pytest.mark.parametrize("name", ALL_OPS)
 def test_declaration_has_every_field_its_consumers_need(name):
     op = OPS[name]
-    assert op.name == name and op.nargs in (1, 2, 3)
+    assert op.name == name and op.nargs in (0, 1, 2, 3)
     # the bridge and the partials checks: a SymPy formula of the arguments
     f = _formula(op)
     assert isinstance(f, sp.Basic)
@@ -89,7 +89,9 @@ def test_declaration_has_every_field_its_consumers_need(name):
     assert len(op.domain) == op.nargs and all(lo < hi for lo, hi in op.domain)
     assert len(op.defaults) <= op.nargs
     assert len(op.arg_names) == op.nargs
-    if op.infix is None:
+    if op.nargs == 0:  # a named constant: the parser reads its name
+        assert sg.parse(name).op == name
+    elif op.infix is None:
         assert name in FUNCTIONS and all(a in FUNCTIONS for a in op.aliases)
     else:
         assert op.precedence is not None
@@ -175,6 +177,9 @@ def test_local_partials_agree_with_the_numeric_engines_reverse_mode(name, data):
     vals = data.draw(op_arguments(name))
     inputs = [np.float64(v) for v in vals]
     argnums = tuple(range(op.nargs))
+    if not argnums:  # a named constant: its value, and no partials
+        assert op.numeric(nm) == op.numpy() == float(_formula(op))
+        return
     with np.errstate(all="ignore"):
         grads = nm.grad(lambda *xs: op.numeric(nm, *xs), argnums=argnums)(*inputs)
     for i, got in enumerate(_partial_values(name, vals)):
@@ -212,7 +217,8 @@ def test_numpy_function_broadcasts(name):
     cols = [rng.uniform(0.1, 0.9, size=(3, 1)) if i == 0 else rng.uniform(0.1, 0.9, size=(4,))
             for i in range(op.nargs)]  # fmt: skip
     out = np.asarray(op.numpy(*cols))
-    assert out.shape == (3, 4) if op.nargs > 1 else out.shape == (3, 1)
+    expected = {0: (), 1: (3, 1)}.get(op.nargs, (3, 4))
+    assert out.shape == expected
 
 
 # ----- conventions at kinks, exactly ----------------------------------------------

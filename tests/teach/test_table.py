@@ -8,7 +8,7 @@ import subprocess
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import symgraph as sg
@@ -138,6 +138,7 @@ def test_table_gradients_match_finite_differences(ops, pt):
 @given(ops_lists, points)
 def test_table_upstream_is_sum_of_downstreams(ops, pt):
     f = _random_expr(ops, [x, y, z])
+    assume(f.op != "const")  # x - x is 0: a table with no rows
     t = sg.backprop_table(f, dict(zip("xyz", pt)))
     total = {r.name: 0.0 for r in t}
     for r in t:
