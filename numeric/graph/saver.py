@@ -20,7 +20,8 @@ import tempfile
 import numpy as np
 
 from numeric.errors import CheckpointError
-from numeric.graph.graph import Tensor, format_shape, shape_fits
+from numeric.graph.graph import Tensor
+from numeric.graph.shapes import format_shape, shape_fits
 from numeric.graph.variables import Variable, global_variables
 
 _FORMAT = "numeric.graph checkpoint"

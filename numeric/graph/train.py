@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from numeric.graph.constants import convert_to_tensor
+from numeric.graph.dtypes import int64
 from numeric.graph.gradients import gradients
-from numeric.graph.graph import Tensor, convert_to_tensor, int64
+from numeric.graph.graph import Tensor, get_default_graph
 from numeric.graph.saver import Saver, latest_checkpoint
 from numeric.graph.variables import Variable, trainable_variables
 
@@ -34,8 +36,6 @@ GLOBAL_STEP = "global_step"
 
 def get_global_step(graph=None):
     """The graph's global step variable, or None."""
-    from numeric.graph.graph import get_default_graph
-
     steps = (graph or get_default_graph()).get_collection(GLOBAL_STEP)
     return steps[0] if steps else None
 
@@ -43,8 +43,6 @@ def get_global_step(graph=None):
 def get_or_create_global_step(graph=None):
     """The int64 scalar variable ``global_step`` (created at the root scope,
     non-trainable, initial value 0) that ``minimize(global_step=...)`` increments."""
-    from numeric.graph.graph import get_default_graph
-
     graph = graph or get_default_graph()
     step = get_global_step(graph)
     if step is None:

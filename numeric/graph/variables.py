@@ -11,16 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from numeric.errors import ShapeError
-from numeric.graph.graph import (
-    Operation,
-    Tensor,
-    as_dtype,
-    constant,
-    convert_to_tensor,
-    dtype_name,
-    format_shape,
-    get_default_graph,
-)
+from numeric.graph.constants import constant, convert_to_tensor
+from numeric.graph.dtypes import as_dtype, dtype_name
+from numeric.graph.graph import Operation, Tensor, get_default_graph
+from numeric.graph.shapes import format_shape
 
 GLOBAL_VARIABLES = "variables"
 TRAINABLE_VARIABLES = "trainable_variables"

@@ -1,0 +1,77 @@
+"""Checks of fed values: every feed is validated before anything runs.
+
+A feed key must be a tensor of the session's graph (or its name); a value must
+be numbers of a shape the tensor's static shape allows. :func:`check_feed_value`
+also checks the values :meth:`Variable.load` writes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numeric.errors import FeedError
+from numeric.graph.dtypes import dtype_name
+from numeric.graph.graph import Operation, Tensor
+from numeric.graph.shapes import format_shape, shape_fits
+
+
+def check_feeds(graph, feed_dict) -> dict:
+    """The feeds as ``{tensor: array of its dtype}``, each key and value checked
+    (keys: tensors of ``graph`` or their names); a :class:`FeedError` names the
+    first that is wrong."""
+    feeds = {}
+    if not feed_dict:
+        return feeds
+    for key, value in feed_dict.items():
+        if isinstance(key, str):
+            try:
+                key = graph.get_tensor_by_name(key)
+            except (KeyError, ValueError) as exc:
+                raise FeedError(f"cannot feed {key!r}: {exc}") from None
+        if isinstance(key, Operation):
+            raise FeedError(
+                f"cannot feed operation {key.name!r}; feed one of its tensors"
+            )
+        if not isinstance(key, Tensor):
+            raise FeedError(f"feed_dict keys must be graph tensors, not {key!r}")
+        if key.graph is not graph:
+            raise FeedError(
+                f"cannot feed {key.name}: it is not an element of this session's graph"
+            )
+        feeds[key] = check_feed_value(key, value)
+    return feeds
+
+
+def check_feed_value(key, value):
+    """The fed value as an array of the tensor's dtype, or a FeedError naming it."""
+    expected = format_shape(key._shape)
+    if isinstance(value, (Tensor, Operation)):
+        raise FeedError(
+            f"cannot feed {key.name} with graph node {value.name}: feed values "
+            "must be numbers or arrays"
+        )
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as exc:
+        raise FeedError(
+            f"cannot feed {key.name} (expected numbers of shape {expected}): {exc}"
+        ) from None
+    if arr.dtype.kind not in "biuf":
+        raise FeedError(
+            f"cannot feed {key.name} (expected {dtype_name(key.dtype)} numbers of "
+            f"shape {expected}) with a non-numeric value of dtype {arr.dtype}"
+        )
+    if not shape_fits(arr.shape, key._shape):
+        raise FeedError(
+            f"Cannot feed value of shape {format_shape(arr.shape)} for Tensor "
+            f"'{key.name}', which has shape {expected}"
+        )
+    if key.dtype.kind == "i" and arr.dtype.kind == "f" and not _is_integral(arr):
+        raise FeedError(
+            f"cannot feed {key.name} (int64, shape {expected}) with non-integer values"
+        )
+    return np.asarray(arr, dtype=key.dtype)  # numeric.tensor copies float data
+
+
+def _is_integral(arr):
+    return bool(np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)))
