@@ -9,34 +9,55 @@ from __future__ import annotations
 
 import numpy as np
 
-from numeric.graph.dtypes import as_dtype, bool_, float64, int64
+from numeric.graph.dtypes import as_dtype, bool_, float64, int64, is_python_int_array
 from numeric.graph.graph import Operation, Tensor, get_default_graph
+from numeric.graph.intmath import exact_int64
 from numeric.graph.shapes import TensorShape, normalize_shape
 
 
+def _as_array(value) -> np.ndarray:
+    """``np.asarray(value)``, except that a list of Python ints stays integer:
+    NumPy turns ``[1, 2**63]`` into float64, rounding the large entry."""
+    arr = np.asarray(value)
+    if isinstance(value, (list, tuple)) and arr.dtype.kind == "f":
+        leaves = np.asarray(value, dtype=object)
+        if is_python_int_array(leaves):
+            return leaves
+    return arr
+
+
 def _value_and_dtype(value, dtype):
+    """``value`` frozen as an array of the dtype a node of it holds.
+
+    Integers are exact: a value that does not fit int64 (a uint64 above
+    2**63 - 1, a Python int beyond 64 bits, a float out of range) raises
+    LimitError, a non-integer float asked for as int64 raises TypeError.
+    """
     if dtype is None:
         if isinstance(value, bool):
             dt = bool_
         elif isinstance(value, (int, np.integer)):
             dt = int64
         else:
-            arr = np.asarray(value)
-            if arr.dtype.kind not in "biuf":
+            arr = _as_array(value)
+            if arr.dtype.kind not in "biuf" and not is_python_int_array(arr):
                 raise TypeError(
                     f"cannot make a constant of {type(value).__name__} value "
                     f"(dtype {arr.dtype}); numeric constants only"
                 )
-            dt = as_dtype(arr.dtype)
+            dt = int64 if arr.dtype == object else as_dtype(arr.dtype)
     else:
         dt = as_dtype(dtype)
-    arr = np.asarray(value)
+    arr = _as_array(value)
+    if dt == int64:
+        if arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
+            raise TypeError(
+                f"cannot hold non-integer values in an int64 constant: {value!r}"
+            )
+        if arr.dtype.kind in "iuf" or is_python_int_array(arr):
+            return exact_int64(arr, "int64 constant"), dt
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"cannot make a constant of dtype {arr.dtype}; numeric only")
-    if dt == int64 and arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
-        raise TypeError(
-            f"cannot hold non-integer values in an int64 constant: {value!r}"
-        )
     return np.array(arr, dtype=dt), dt
 
 

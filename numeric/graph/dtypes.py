@@ -45,7 +45,9 @@ def dtype_name(dtype: np.dtype) -> str:
     return "bool" if dtype == bool_ else str(dtype)
 
 
-def _is_python_int_array(arr: np.ndarray) -> bool:
+def is_python_int_array(arr: np.ndarray) -> bool:
+    """True for an object array of Python ints (NumPy's result for ints too
+    large for int64 and uint64)."""
     return arr.dtype == object and all(
         isinstance(v, int) and not isinstance(v, bool) for v in arr.flat
     )
@@ -73,7 +75,7 @@ def int64_problem(arr: np.ndarray) -> str | None:
         if np.any(arr >= 2.0**63) or np.any(arr < -(2.0**63)):
             return "values outside the int64 range [-2**63, 2**63 - 1]"
         return None
-    if _is_python_int_array(arr):
+    if is_python_int_array(arr):
         bad = [v for v in arr.flat if not INT64_MIN <= v <= INT64_MAX]
         if not bad:
             return None

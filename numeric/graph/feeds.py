@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from numeric.errors import FeedError
-from numeric.graph.dtypes import dtype_name
+from numeric.graph.dtypes import dtype_name, int64, int64_problem, is_python_int_array
 from numeric.graph.graph import Operation, Tensor
 from numeric.graph.shapes import format_shape, shape_fits
 
@@ -56,7 +56,8 @@ def check_feed_value(key, value):
         raise FeedError(
             f"cannot feed {key.name} (expected numbers of shape {expected}): {exc}"
         ) from None
-    if arr.dtype.kind not in "biuf":
+    is_int = key.dtype == int64
+    if arr.dtype.kind not in "biuf" and not (is_int and is_python_int_array(arr)):
         raise FeedError(
             f"cannot feed {key.name} (expected {dtype_name(key.dtype)} numbers of "
             f"shape {expected}) with a non-numeric value of dtype {arr.dtype}"
@@ -66,12 +67,11 @@ def check_feed_value(key, value):
             f"Cannot feed value of shape {format_shape(arr.shape)} for Tensor "
             f"'{key.name}', which has shape {expected}"
         )
-    if key.dtype.kind == "i" and arr.dtype.kind == "f" and not _is_integral(arr):
-        raise FeedError(
-            f"cannot feed {key.name} (int64, shape {expected}) with non-integer values"
-        )
+    if is_int:
+        problem = int64_problem(arr)
+        if problem is not None:
+            raise FeedError(
+                f"cannot feed {key.name} (int64, shape {expected}): {problem}; "
+                "integers are never wrapped or rounded"
+            )
     return np.asarray(arr, dtype=key.dtype)  # numeric.tensor copies float data
-
-
-def _is_integral(arr):
-    return bool(np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)))

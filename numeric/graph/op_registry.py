@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from numeric.graph.dtypes import bool_, float64, int64
+from numeric.graph.intmath import INT_KERNELS
 from numeric.graph.shape_rules import (
     axis_shape,
     broadcast_shape,
@@ -41,9 +42,11 @@ class OpDef:
     ``fn`` is the name of the ``numeric`` function computing the op from its
     inputs (``compute(nm, args, attrs)`` replaces it for the few ops numeric
     has no function for); ``kwargs`` are the attributes passed to it by
-    keyword. ``shape``
-    maps ``(op_name, input_shapes, attrs)`` to the output shape and raises
-    ``ShapeError``; ``dtype`` maps the input dtypes to the output dtype.
+    keyword. ``shape`` maps ``(op_name, input_shapes, attrs)`` to the output
+    shape and raises ``ShapeError``; ``dtype`` maps the input dtypes to the
+    output dtype. ``int_kernel(op_name, arrays, attrs)`` evaluates the op
+    exactly when its output is an integer (:mod:`numeric.graph.intmath`): every
+    op whose dtype rule can give int64 has one.
     """
 
     type: str
@@ -52,15 +55,18 @@ class OpDef:
     dtype: Callable
     kwargs: tuple = ()
     compute: Callable | None = field(default=None, compare=False)
+    int_kernel: Callable | None = field(default=None, compare=False)
 
 
 OPS: dict[str, OpDef] = {}
 
 
 def defop(op_type, fn, shape, dtype=None, kwargs=(), compute=None):
-    OPS[op_type] = OpDef(
-        op_type, fn, shape, dtype or _float_dtype, tuple(kwargs), compute
-    )
+    dtype = dtype or _float_dtype
+    int_kernel = INT_KERNELS.get(op_type)
+    if dtype is not _float_dtype and int_kernel is None:
+        raise AssertionError(f"{op_type} can give int64 but has no int kernel")
+    OPS[op_type] = OpDef(op_type, fn, shape, dtype, tuple(kwargs), compute, int_kernel)
 
 
 # ----- dtype rules --------------------------------------------------------------

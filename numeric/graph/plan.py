@@ -14,6 +14,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping
 
+import numpy as np
+
 import numeric as nm
 from numeric.graph.dtypes import float64
 from numeric.graph.graph import Operation, Tensor, ancestors
@@ -81,13 +83,15 @@ class GradStep:
 
 class Compute:
     """A registry op prepared for execution: the numeric function's name (looked
-    up at each call), its keyword arguments and its inputs, resolved once."""
+    up at each call), its keyword arguments and its inputs, resolved once.
+    An op with an integer output runs its exact int64 kernel instead."""
 
     __slots__ = (
         "custom",
         "dtype",
         "fn",
         "inputs",
+        "int_kernel",
         "is_float",
         "kwargs",
         "name",
@@ -106,8 +110,12 @@ class Compute:
         self.output = op.outputs[0]
         self.dtype = self.output.dtype
         self.is_float = self.dtype == float64
+        self.int_kernel = None if self.is_float else opdef.int_kernel
 
     def __call__(self, args):
+        if self.int_kernel is not None:
+            arrays = [np.asarray(getattr(a, "data", a)) for a in args]
+            return self.int_kernel(self.name, arrays, self.op.attrs)
         if self.custom is not None:
             return self.custom(nm, args, self.op.attrs)
         return getattr(nm, self.fn)(*args, **self.kwargs)

@@ -18,7 +18,7 @@ import numpy as np
 
 import numeric as nm
 from numeric.errors import FeedError, NonFiniteError, ShapeError
-from numeric.graph.dtypes import dtype_name, float64
+from numeric.graph.dtypes import dtype_name, float64, int64
 from numeric.graph.errors import ClosedSessionError, FailedPreconditionError, GraphError
 from numeric.graph.feeds import check_feeds
 from numeric.graph.graph import (
@@ -28,6 +28,7 @@ from numeric.graph.graph import (
     get_default_graph,
     get_default_session,
 )
+from numeric.graph.intmath import as_int64, checked_int, exact_int64
 from numeric.graph.plan import Compute, GradStep, build_plan, flatten_fetches
 from numeric.graph.shapes import format_shape, shape_fits
 
@@ -52,14 +53,29 @@ def _array(value):
 
 def _to_value(out, dtype):
     """A value of the given dtype: numeric tensors and float64 arrays pass
-    as they are (numeric takes both, without copying); integer results of
-    numeric (which computes in float64) are rounded back to int64."""
+    as they are (numeric takes both, without copying); integer values are
+    int64 already (exact kernels, checked feeds and writes), and a float that
+    reached an integer node is converted only when exact."""
     if dtype == float64:
         return out if hasattr(out, "data") else np.asarray(out, dtype=float64)
     arr = np.asarray(getattr(out, "data", out))
-    if arr.dtype != dtype:
-        arr = np.rint(arr).astype(dtype) if dtype.kind == "i" else arr.astype(dtype)
-    return arr
+    if arr.dtype == dtype:
+        return arr
+    if dtype == int64:
+        return exact_int64(arr, "int64 value")
+    return arr.astype(dtype)
+
+
+def _add(op, var, old, delta, subtract=False):
+    """``old + delta`` (or ``old - delta``) for a variable update; exact for an
+    int64 variable, whose overflow is refused naming the op and the variable."""
+    if var.dtype != int64:
+        return old - delta if subtract else old + delta
+    what = f"{op.name} on variable {var.op.name}"
+    old, delta = as_int64(old), as_int64(delta)
+    if subtract:
+        return checked_int(what, np.subtract, np.add, old, delta)
+    return checked_int(what, np.add, np.add, old, delta)
 
 
 def _fetch_value(value):
@@ -237,10 +253,8 @@ class Session:
         elif kind in ("Assign", "AssignAdd", "AssignSub"):
             var = op.attrs["variable"]
             new = _array(values[op.inputs[0]])
-            if kind == "AssignAdd":
-                new = self._read(var, pending) + new
-            elif kind == "AssignSub":
-                new = self._read(var, pending) - new
+            if kind != "Assign":
+                new = _add(op, var, self._read(var, pending), new, kind == "AssignSub")
             if not shape_fits(new.shape, var._shape):
                 raise ShapeError(
                     f"{op.name}: value of shape {format_shape(new.shape)} does not "
@@ -316,5 +330,5 @@ class Session:
         updates = opt._updates(op, grads, lambda v: self._read(v, pending), lr)
         step = op.attrs.get("global_step")
         if step is not None:
-            updates[step] = np.array(self._read(step, pending) + 1, dtype=step.dtype)
+            updates[step] = _add(op, step, self._read(step, pending), 1)
         pending.update(updates)

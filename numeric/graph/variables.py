@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from numeric.errors import ShapeError
-from numeric.graph.constants import constant, convert_to_tensor
-from numeric.graph.dtypes import as_dtype, dtype_name
+from numeric.graph.constants import constant
+from numeric.graph.dtypes import as_dtype, dtype_name, float64, int64
 from numeric.graph.graph import Operation, Tensor, get_default_graph
 from numeric.graph.shapes import format_shape
 
@@ -97,9 +97,17 @@ class Variable(Tensor):
 
     def _write(self, op_type, value, name):
         graph = self.graph
-        value = convert_to_tensor(value, graph)
-        if value.graph is not graph:
-            raise ValueError(f"{op_type}: value {value.name} is from another graph")
+        if isinstance(value, Tensor):
+            if value.graph is not graph:
+                raise ValueError(f"{op_type}: value {value.name} is from another graph")
+        else:
+            with graph.as_default():
+                value = constant(value, dtype=self.dtype)
+        if self.dtype == int64 and value.dtype == float64:
+            raise TypeError(
+                f"{op_type} to {self.op.name}: the variable is int64 and "
+                f"{value.name} is float64 (integers are never rounded)"
+            )
         if value._shape is not None and not _compatible(value._shape, self._shape):
             raise ShapeError(
                 f"{op_type} to {self.op.name}: value shape {format_shape(value._shape)} "
