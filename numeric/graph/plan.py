@@ -125,13 +125,21 @@ def _compiled(op):
     return Compute(op) if op.type in OPS else op
 
 
-class Plan:
-    __slots__ = ("reads", "steps", "unfed")
+# Operation types that write variables; a plan holding one commits writes.
+WRITERS = frozenset({"Assign", "AssignAdd", "AssignSub", "ApplyGradients"})
 
-    def __init__(self, steps, unfed, reads):
+
+class Plan:
+    """``steps`` to execute in order, the placeholders left ``unfed``, the
+    variables the run ``reads``, and whether it ``writes`` any variable."""
+
+    __slots__ = ("reads", "steps", "unfed", "writes")
+
+    def __init__(self, steps, unfed, reads, writes):
         self.steps = steps
         self.unfed = unfed
         self.reads = reads
+        self.writes = writes
 
 
 def _needed_ops(targets, fed):
@@ -214,7 +222,8 @@ def build_plan(targets, fed):
         reads.extend(op.attrs.get("reads", ()))
         if op.type in ("AssignAdd", "AssignSub"):
             reads.append(op.attrs["variable"])
-    return Plan(steps, unfed, list(dict.fromkeys(reads)))
+    writes = any(op.type in WRITERS for op in needed)
+    return Plan(steps, unfed, list(dict.fromkeys(reads)), writes)
 
 
 def _schedule(needed, fed, grad_steps, owner):

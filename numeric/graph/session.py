@@ -2,35 +2,37 @@
 
 ``Session.run`` works in three steps. It checks the feeds (every check happens
 before anything runs or changes, :mod:`numeric.graph.feeds`), takes the cached
-*plan* for the fetches (:mod:`numeric.graph.plan`), then executes the plan.
-Values are ``numeric`` tensors or NumPy arrays (never written in place); each
-op type is evaluated by the ``numeric`` function its
-:class:`~numeric.graph.op_registry.OpDef` names, and gradients come from
-``Tensor.backward`` in the numeric engine. Variable writes of a run are
-buffered and committed only when the whole run succeeds.
+*plan* for the fetches (:mod:`numeric.graph.plan`), then executes the plan
+(:mod:`numeric.graph.execute`). Variable writes of a run are buffered and
+committed only when the whole run succeeds.
+
+A session may be used from several threads at once, like TF1's. Each run keeps
+its values to itself; a run that writes variables holds the session's lock
+from its first read to its commit, so concurrent training steps serialize and
+none is lost, and a run that only reads takes a consistent snapshot of the
+variables under the same lock, then computes without it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 
 import numpy as np
 
-import numeric as nm
-from numeric.errors import FeedError, NonFiniteError, ShapeError
-from numeric.graph.dtypes import dtype_name, float64, int64
+from numeric.errors import FeedError
+from numeric.graph.dtypes import dtype_name
 from numeric.graph.errors import ClosedSessionError, FailedPreconditionError, GraphError
+from numeric.graph.execute import as_array, execute
 from numeric.graph.feeds import check_feeds
 from numeric.graph.graph import (
     Operation,
-    Tensor,
     _state,
     get_default_graph,
     get_default_session,
 )
-from numeric.graph.intmath import as_int64, checked_int, exact_int64
-from numeric.graph.plan import Compute, GradStep, build_plan, flatten_fetches
-from numeric.graph.shapes import format_shape, shape_fits
+from numeric.graph.plan import build_plan, flatten_fetches
+from numeric.graph.shapes import format_shape
 
 __all__ = ["RunMetadata", "Session", "get_default_session"]
 
@@ -43,47 +45,9 @@ class RunMetadata:
         self.executed_ops: list[str] = []
 
 
-# ----- values -----------------------------------------------------------------
-
-
-def _array(value):
-    """The ndarray inside a numeric tensor (or the array itself)."""
-    return np.asarray(getattr(value, "data", value))
-
-
-def _to_value(out, dtype):
-    """A value of the given dtype: numeric tensors and float64 arrays pass
-    as they are (numeric takes both, without copying); integer values are
-    int64 already (exact kernels, checked feeds and writes), and a float that
-    reached an integer node is converted only when exact."""
-    if dtype == float64:
-        return out if hasattr(out, "data") else np.asarray(out, dtype=float64)
-    arr = np.asarray(getattr(out, "data", out))
-    if arr.dtype == dtype:
-        return arr
-    if dtype == int64:
-        return exact_int64(arr, "int64 value")
-    return arr.astype(dtype)
-
-
-def _add(op, var, old, delta, subtract=False):
-    """``old + delta`` (or ``old - delta``) for a variable update; exact for an
-    int64 variable, whose overflow is refused naming the op and the variable."""
-    if var.dtype != int64:
-        return old - delta if subtract else old + delta
-    what = f"{op.name} on variable {var.op.name}"
-    old, delta = as_int64(old), as_int64(delta)
-    if subtract:
-        return checked_int(what, np.subtract, np.add, old, delta)
-    return checked_int(what, np.add, np.add, old, delta)
-
-
 def _fetch_value(value):
-    arr = np.array(_array(value), copy=True)
+    arr = np.array(as_array(value), copy=True)
     return arr[()] if arr.ndim == 0 else arr
-
-
-# ----- the session -----------------------------------------------------------------
 
 
 class Session:
@@ -115,6 +79,7 @@ class Session:
         self._plans: dict = {}
         self._closed = False
         self._graph_ctx = None
+        self._lock = threading.RLock()  # guards _values and _closed
 
     # -- context --
     def __enter__(self):
@@ -147,31 +112,38 @@ class Session:
 
     def close(self):
         """Free the variables' values; any later use of the session raises."""
-        self._closed = True
-        self._values = {}
-        self._plans = {}
+        with self._lock:
+            self._closed = True
+            self._values = {}
+            self._plans = {}
 
     def _check_open(self):
         if self._closed:
             raise ClosedSessionError("Attempted to use a closed Session.")
 
-    # -- variable state (used by the Saver) --
+    # -- variable state (used by the Saver and Variable.load) --
     def _is_initialized(self, var):
         return var in self._values
 
     def _read_variable(self, var):
-        try:
-            return self._values[var]
-        except KeyError:
-            raise FailedPreconditionError(
-                f"Attempting to use uninitialized value {var.op.name}"
-            ) from None
+        return self._read_variables([var])[0]
+
+    def _read_variables(self, variables):
+        """The values of ``variables``, all read at one moment."""
+        with self._lock:
+            self._check_open()
+            missing = [v.op.name for v in variables if v not in self._values]
+            if missing:
+                raise FailedPreconditionError(
+                    "Attempting to use uninitialized value " + ", ".join(missing)
+                )
+            return [self._values[v] for v in variables]
 
     def _assign_all(self, values):
         """Set several variables at once (values already checked)."""
-        self._check_open()
-        for var, value in values.items():
-            self._values[var] = value
+        with self._lock:
+            self._check_open()
+            self._values.update(values)
 
     # -- run --
     def run(self, fetches, feed_dict=None, run_metadata=None):
@@ -182,6 +154,7 @@ class Session:
         Only the operations the fetches need run, each once. Feeds are checked
         first: nothing runs and no variable changes when a feed is wrong, a
         needed placeholder is unfed or a needed variable is uninitialized.
+        Safe to call from several threads at once.
 
         Raises
         ------
@@ -198,9 +171,8 @@ class Session:
         feeds = check_feeds(self.graph, feed_dict)
         key = (tuple(leaves), frozenset(feeds))
         plan = self._plans.get(key)
-        if plan is None:
-            plan = build_plan(leaves, feeds)
-            self._plans[key] = plan
+        if plan is None:  # plans are immutable: two threads may build one each
+            plan = self._plans.setdefault(key, build_plan(leaves, feeds))
         if plan.unfed:
             raise FeedError(
                 "; ".join(
@@ -210,125 +182,30 @@ class Session:
                     for op in plan.unfed
                 )
             )
-        missing = [v for v in plan.reads if v not in self._values]
+        executed = run_metadata.executed_ops if run_metadata is not None else None
+        if plan.writes:
+            with self._lock:
+                self._check_open()
+                self._check_initialized(plan, self._values)
+                run = execute(plan, feeds, self._values, executed)
+                self._values.update(run.pending)
+        else:
+            with self._lock:
+                self._check_open()
+                snapshot = {v: self._values[v] for v in plan.reads if v in self._values}
+            self._check_initialized(plan, snapshot)
+            run = execute(plan, feeds, snapshot, executed)
+        results = [
+            None if isinstance(leaf, Operation) else _fetch_value(run.values[leaf])
+            for leaf in leaves
+        ]
+        return rebuild(results)
+
+    @staticmethod
+    def _check_initialized(plan, state):
+        missing = [v for v in plan.reads if v not in state]
         if missing:
             raise FailedPreconditionError(
                 "Attempting to use uninitialized value "
                 + ", ".join(v.op.name for v in missing)
             )
-        values = {t: _to_value(v, t.dtype) for t, v in feeds.items()}
-        pending: dict = {}
-        executed = run_metadata.executed_ops if run_metadata is not None else None
-        for step in plan.steps:
-            if type(step) is Compute:  # most steps: one numeric function call
-                out = step([values[t] for t in step.inputs])
-                values[step.output] = (
-                    out if step.is_float else _to_value(out, step.dtype)
-                )
-                if executed is not None:
-                    executed.append(step.name)
-            elif type(step) is GradStep:
-                self._run_gradients(step, values, pending, executed)
-            else:
-                self._run_op(step, values, pending)
-                if executed is not None:
-                    executed.append(step.name)
-        self._values.update(pending)
-        results = [
-            None if isinstance(leaf, Operation) else _fetch_value(values[leaf])
-            for leaf in leaves
-        ]
-        return rebuild(results)
-
-    def _read(self, var, pending):
-        return pending[var] if var in pending else self._values[var]
-
-    def _run_op(self, op, values, pending):
-        kind = op.type
-        if kind == "Const":
-            values[op.outputs[0]] = op.attrs["value"]  # read-only array
-        elif kind == "VariableV2":
-            var = op.attrs["variable"]
-            values[var] = self._read(var, pending)
-        elif kind in ("Assign", "AssignAdd", "AssignSub"):
-            var = op.attrs["variable"]
-            new = _array(values[op.inputs[0]])
-            if kind != "Assign":
-                new = _add(op, var, self._read(var, pending), new, kind == "AssignSub")
-            if not shape_fits(new.shape, var._shape):
-                raise ShapeError(
-                    f"{op.name}: value of shape {format_shape(new.shape)} does not "
-                    f"fit variable {var.op.name} of shape {format_shape(var._shape)}"
-                )
-            new = np.array(new, dtype=var.dtype, copy=True)
-            pending[var] = new
-            values[op.outputs[0]] = _to_value(new, var.dtype)
-        elif kind == "NoOp":
-            pass
-        elif kind == "ApplyGradients":
-            self._apply_gradients(op, values, pending)
-        elif kind == "Placeholder":  # unreachable: unfed placeholders fail first
-            raise FeedError(f"You must feed a value for placeholder tensor '{op.name}'")
-        else:  # registry ops and Gradients ops run as Compute and GradStep
-            raise AssertionError(f"{op.name}: op type {kind} has no runner")
-
-    def _run_gradients(self, step, values, pending, executed):
-        op = step.op
-        ys, grad_ys = op.attrs["ys"], op.attrs["grad_ys"]
-        grads = {}
-        for xs, region in step.groups:
-            env = {}
-            for x in xs:
-                env[x] = nm.tensor(_array(values[x]), requires_grad=True)  # copies
-            owned = step.owned
-            for r in region:
-                out = r([env[t] if t in env else values[t] for t in r.inputs])
-                env[r.output] = out
-                if r.op in owned:
-                    values[r.output] = out if r.is_float else _to_value(out, r.dtype)
-                    if executed is not None:
-                        executed.append(r.name)
-            roots, cotangents = [], []
-            for y, gy in zip(ys, grad_ys):
-                if y not in env:
-                    continue  # y does not depend on these xs
-                ct = np.ones(np.shape(_array(env[y]))) if gy is None else values[gy]
-                roots.append(env[y])
-                cotangents.append(_array(ct))
-            if len(roots) == 1:
-                roots[0].backward(cotangents[0])
-            elif roots:
-                # d(sum_i <y_i, ct_i>): one backward pass through every y
-                total = nm.sum(nm.multiply(roots[0], cotangents[0]))
-                for y, ct in zip(roots[1:], cotangents[1:]):
-                    total = nm.add(total, nm.sum(nm.multiply(y, ct)))
-                total.backward()
-            for x in xs:
-                g = env[x].grad
-                # backward() leaves a fresh float64 array in .grad
-                grads[x] = (
-                    np.zeros(np.shape(_array(env[x]))) if g is None else _array(g)
-                )
-        for x, out in zip(op.attrs["xs"], op.outputs):
-            values[out] = grads[x]  # numeric functions take arrays as well
-        if executed is not None:
-            executed.append(op.name)
-
-    def _apply_gradients(self, op, values, pending):
-        opt = op.attrs["optimizer"]
-        var_list = op.attrs["variables"]
-        grads = [_array(values[t]) for t in op.inputs[: len(var_list)]]
-        bad = [v.op.name for v, g in zip(var_list, grads) if not np.all(np.isfinite(g))]
-        if bad:
-            raise NonFiniteError(
-                f"{op.name}: non-finite gradient for {', '.join(bad)}; the step "
-                "was refused and no variable or optimizer slot changed"
-            )
-        lr = op.attrs.get("learning_rate")
-        if isinstance(lr, Tensor):
-            lr = float(_array(values[lr]))
-        updates = opt._updates(op, grads, lambda v: self._read(v, pending), lr)
-        step = op.attrs.get("global_step")
-        if step is not None:
-            updates[step] = _add(op, step, self._read(step, pending), 1)
-        pending.update(updates)
