@@ -21,6 +21,7 @@ from numeric.errors import FeedError, NonFiniteError, ShapeError
 from numeric.graph.dtypes import float64, int64
 from numeric.graph.graph import Tensor
 from numeric.graph.intmath import as_int64, checked_int, exact_int64
+from numeric.graph.op_registry import HOST_KERNELS
 from numeric.graph.plan import Compute, GradStep
 from numeric.graph.shapes import format_shape, shape_fits
 
@@ -133,6 +134,10 @@ def _run_op(op, run):
         pass
     elif kind == "ApplyGradients":
         _apply_gradients(op, run)
+    elif kind in HOST_KERNELS:
+        arrays = [as_array(values[t]) for t in op.inputs]
+        out = np.asarray(HOST_KERNELS[kind](arrays, op.attrs))
+        values[op.outputs[0]] = to_value(out, op.outputs[0].dtype)
     elif kind == "Placeholder":  # unreachable: unfed placeholders fail first
         raise FeedError(f"You must feed a value for placeholder tensor '{op.name}'")
     else:  # registry ops and Gradients ops run as Compute and GradStep

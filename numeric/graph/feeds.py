@@ -42,36 +42,37 @@ def check_feeds(graph, feed_dict) -> dict:
     return feeds
 
 
-def check_feed_value(key, value):
-    """The fed value as an array of the tensor's dtype, or a FeedError naming it."""
+def check_feed_value(key, value, verb="feed"):
+    """The fed value as an array of the tensor's dtype, or a FeedError naming
+    the tensor (``verb`` says what was tried: ``"feed"``, ``"load"``)."""
     expected = format_shape(key._shape)
     if isinstance(value, (Tensor, Operation)):
         raise FeedError(
-            f"cannot feed {key.name} with graph node {value.name}: feed values "
+            f"cannot {verb} {key.name} with graph node {value.name}: feed values "
             "must be numbers or arrays"
         )
     try:
         arr = np.asarray(value)
     except (ValueError, TypeError) as exc:
         raise FeedError(
-            f"cannot feed {key.name} (expected numbers of shape {expected}): {exc}"
+            f"cannot {verb} {key.name} (expected numbers of shape {expected}): {exc}"
         ) from None
     is_int = key.dtype == int64
     if arr.dtype.kind not in "biuf" and not (is_int and is_python_int_array(arr)):
         raise FeedError(
-            f"cannot feed {key.name} (expected {dtype_name(key.dtype)} numbers of "
+            f"cannot {verb} {key.name} (expected {dtype_name(key.dtype)} numbers of "
             f"shape {expected}) with a non-numeric value of dtype {arr.dtype}"
         )
     if not shape_fits(arr.shape, key._shape):
         raise FeedError(
-            f"Cannot feed value of shape {format_shape(arr.shape)} for Tensor "
+            f"Cannot {verb} value of shape {format_shape(arr.shape)} for Tensor "
             f"'{key.name}', which has shape {expected}"
         )
     if is_int:
         problem = int64_problem(arr)
         if problem is not None:
             raise FeedError(
-                f"cannot feed {key.name} (int64, shape {expected}): {problem}; "
+                f"cannot {verb} {key.name} (int64, shape {expected}): {problem}; "
                 "integers are never wrapped or rounded"
             )
     return np.asarray(arr, dtype=key.dtype)  # numeric.tensor copies float data

@@ -69,6 +69,19 @@ def defop(op_type, fn, shape, dtype=None, kwargs=(), compute=None):
     OPS[op_type] = OpDef(op_type, fn, shape, dtype, tuple(kwargs), compute, int_kernel)
 
 
+# Host ops: evaluated by a NumPy kernel ``kernel(arrays, attrs) -> array`` in the
+# session, never differentiated (a gradient through one is refused, naming it).
+# Learning-rate schedules (numeric.graph.schedules) register theirs here.
+HOST_KERNELS: dict[str, Callable] = {}
+
+
+def defhost(op_type: str, kernel: Callable) -> None:
+    """Declare a host op type and its kernel."""
+    if op_type in OPS:
+        raise AssertionError(f"{op_type} is already a registry op")
+    HOST_KERNELS[op_type] = kernel
+
+
 # ----- dtype rules --------------------------------------------------------------
 
 

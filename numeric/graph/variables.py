@@ -13,7 +13,8 @@ import numpy as np
 from numeric.errors import ShapeError
 from numeric.graph.constants import constant
 from numeric.graph.dtypes import as_dtype, dtype_name, float64, int64
-from numeric.graph.graph import Operation, Tensor, get_default_graph
+from numeric.graph.feeds import check_feed_value
+from numeric.graph.graph import Operation, Tensor, get_default_graph, session_for
 from numeric.graph.shapes import format_shape
 
 GLOBAL_VARIABLES = "variables"
@@ -94,6 +95,22 @@ class Variable(Tensor):
 
     def value(self) -> Tensor:
         return self
+
+    def load(self, value, session=None) -> None:
+        """Set the variable's value in ``session`` (default: the default
+        session) at once, adding no operation to the graph (TF1's
+        ``Variable.load``). Optimizer slots are variables, so this sets a
+        training state too.
+
+        Raises
+        ------
+        FeedError
+            ``value`` is not numbers of a shape the variable allows, or does
+            not fit its dtype (int64 values are never wrapped or rounded).
+        """
+        sess = session_for(self.graph, session)
+        arr = check_feed_value(self, value, verb="load")
+        sess._assign_all({self: np.array(arr, dtype=self.dtype, copy=True)})
 
     def _write(self, op_type, value, name):
         graph = self.graph
