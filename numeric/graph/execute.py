@@ -99,13 +99,14 @@ def execute(plan, feeds, state, executed=None) -> Run:
         if type(step) is Compute:  # most steps: one numeric function call
             out = step([values[t] for t in step.inputs])
             values[step.output] = out if step.is_float else to_value(out, step.dtype)
-            run.done(step.name)
         elif type(step) is GradStep:
             with TAPE_LOCK:
                 _run_gradients(step, run)
+            continue  # it names its own ops
         else:
             _run_op(step, run)
-            run.done(step.name)
+        if executed is not None:
+            executed.append(step.name)
     return run
 
 
@@ -192,7 +193,7 @@ def _apply_gradients(op, run):
     opt = op.attrs["optimizer"]
     var_list = op.attrs["variables"]
     grads = [as_array(run.values[t]) for t in op.inputs[: len(var_list)]]
-    bad = [v.op.name for v, g in zip(var_list, grads) if not np.all(np.isfinite(g))]
+    bad = [v.op.name for v, g in zip(var_list, grads) if not np.isfinite(g).all()]
     if bad:
         raise NonFiniteError(
             f"{op.name}: non-finite gradient for {', '.join(bad)}; the step "
@@ -206,7 +207,7 @@ def _apply_gradients(op, run):
     bad = [
         v.op.name
         for v, new in updates.items()
-        if v.dtype == float64 and not np.all(np.isfinite(new))
+        if v.dtype == float64 and not np.isfinite(new).all()
     ]
     if bad:
         raise NonFiniteError(
