@@ -465,8 +465,11 @@ def test_names_and_shapes_are_checked_before_any_array_is_read(saved):
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 
 
+UMASKS = [0o022, 0o077, 0o002]
+
+
 @posix_only
-@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+@pytest.mark.parametrize("umask", UMASKS)
 def test_saved_files_respect_the_umask(tmp_path, umask):
     sess, saver, _ = _build()
     previous = os.umask(umask)

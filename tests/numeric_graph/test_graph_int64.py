@@ -87,9 +87,7 @@ def test_int_sum_whose_partial_sums_wrap_is_still_exact(graph):
     assert int(value) == MAX
 
 
-@pytest.mark.parametrize(
-    ("build", "op_name"),
-    [
+OVERFLOWS = [
         (lambda: G.constant(MAX) + G.constant(1), "Add"),
         (lambda: G.constant(MIN) - G.constant(1), "Sub"),
         (lambda: G.constant(2**32) * G.constant(2**31), "Mul"),
@@ -97,8 +95,10 @@ def test_int_sum_whose_partial_sums_wrap_is_still_exact(graph):
         (lambda: abs(G.constant(MIN)), "Abs"),
         (lambda: G.reduce_sum(G.constant([MAX, MAX])), "Sum"),
         (lambda: G.constant([[2**40, 2**40]]) @ G.constant([[2**23], [2**23]]), "MatMul"),
-    ],
-)  # fmt: skip
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("build", "op_name"), OVERFLOWS)
 def test_int64_overflow_is_refused_naming_the_op(graph, build, op_name):
     node = build()
     with pytest.raises(LimitError, match=rf"{op_name}.*int64"):
@@ -114,21 +114,21 @@ def test_results_just_inside_the_range_are_exact(graph):
     assert _run(product).tolist() == [[2**62 - 2**31]]
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        np.uint64(2**63),
-        np.array([1, 2**64 - 1], dtype=np.uint64),
-        1e19,
-        2.0**63,
-        -(2.0**64),
-        float("nan"),
-        [2**63],
-        [2**64],
-        2**70,
-    ],
-    ids=["u64", "u64-array", "1e19", "2^63", "-2^64", "nan", "list-2^63", "list-2^64", "2^70"],
-)  # fmt: skip
+BAD_FEEDS = {
+    "u64": np.uint64(2**63),
+    "u64-array": np.array([1, 2**64 - 1], dtype=np.uint64),
+    "1e19": 1e19,
+    "2^63": 2.0**63,
+    "-2^64": -(2.0**64),
+    "nan": float("nan"),
+    "list-2^63": [2**63],
+    "list-2^64": [2**64],
+    "2^70": 2**70,
+}
+BAD_CONSTANTS = [np.uint64(2**63), 2**64, [1, 2**63], [-1, 2**63], [[2**70]]]
+
+
+@pytest.mark.parametrize("value", BAD_FEEDS.values(), ids=BAD_FEEDS.keys())
 def test_int64_feed_that_does_not_fit_is_refused(graph, value):
     p = G.placeholder(None, dtype=G.int64, name="counts")
     with G.Session() as sess, pytest.raises(FeedError, match=r"counts:0.*int64"):
@@ -151,9 +151,7 @@ def test_int64_feed_at_the_edges_is_exact(graph, value, expected):
     assert np.asarray(got).tolist() == expected
 
 
-@pytest.mark.parametrize(
-    "value", [np.uint64(2**63), 2**64, [1, 2**63], [-1, 2**63], [[2**70]]]
-)
+@pytest.mark.parametrize("value", BAD_CONSTANTS)
 def test_int64_constant_that_does_not_fit_is_refused(graph, value):
     with pytest.raises(LimitError, match="int64"):
         G.constant(value)

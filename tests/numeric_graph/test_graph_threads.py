@@ -16,6 +16,9 @@ import pytest
 import numeric.graph as G
 
 W0 = np.array([0.5, -1.0, 2.0])
+THREADS, RUNS = 8, 50  # concurrent runs on one session, each checked
+TRAIN_STEPS = 30  # steps per thread, each thread with its own session
+SHARED_THREADS, SHARED_STEPS = 4, 25  # training steps on one shared session
 
 
 @pytest.fixture(autouse=True)
@@ -64,7 +67,7 @@ def test_concurrent_runs_on_one_session_each_get_their_own_answer():
 
     def work(k):
         rng = np.random.default_rng(k)
-        for _ in range(50):
+        for _ in range(RUNS):
             xv = rng.standard_normal(3)
             got_loss, got_dw = sess.run([loss, dw], {x: xv})
             want_loss = np.sum(np.sin(W0 * xv) * xv)
@@ -75,9 +78,9 @@ def test_concurrent_runs_on_one_session_each_get_their_own_answer():
             ):
                 wrong.append((k, xv))
 
-    _in_threads(work, 8)
+    _in_threads(work, THREADS)
     sess.close()
-    assert not wrong, f"{len(wrong)} of 400 runs gave another run's answer"
+    assert not wrong, f"{len(wrong)} of {THREADS * RUNS} runs were wrong"
 
 
 def _regression(lr=0.05):
@@ -111,15 +114,16 @@ def test_concurrent_training_on_separate_sessions():
         xv, yv = rng.standard_normal((6, 3)), rng.standard_normal(6)
         with G.Session(graph=graph) as sess:
             sess.run(init)
-            for _ in range(30):
+            for _ in range(TRAIN_STEPS):
                 sess.run(train, {x: xv, y: yv})
             results[k] = (xv, yv, sess.run(w), sess.run(step))
 
-    _in_threads(work, 8)
-    assert sorted(results) == list(range(8))
+    _in_threads(work, THREADS)
+    assert sorted(results) == list(range(THREADS))
     for xv, yv, got, steps in results.values():
-        assert steps == 30
-        np.testing.assert_allclose(got, _gd_by_hand(xv, yv, 30), rtol=1e-12)
+        assert steps == TRAIN_STEPS
+        want = _gd_by_hand(xv, yv, TRAIN_STEPS)
+        np.testing.assert_allclose(got, want, rtol=1e-12)
 
 
 def test_concurrent_training_steps_on_one_session_all_count():
@@ -128,7 +132,7 @@ def test_concurrent_training_steps_on_one_session_all_count():
     feed = {x: rng.standard_normal((6, 3)), y: rng.standard_normal(6)}
     with G.Session(graph=graph) as sequential:
         sequential.run(init)
-        for _ in range(4 * 25):
+        for _ in range(SHARED_THREADS * SHARED_STEPS):
             sequential.run(train, feed)
         want = sequential.run(w)
 
@@ -137,20 +141,21 @@ def test_concurrent_training_steps_on_one_session_all_count():
     seen = []
 
     def work(k):
-        for _ in range(25):
+        for _ in range(SHARED_STEPS):
             sess.run(train, feed)
             seen.append(sess.run([w, step]))  # read-only runs in between
 
-    _in_threads(work, 4)
-    assert sess.run(step) == 100  # no step was lost
-    # the same 100 steps, serialized: bit for bit the sequential result
+    _in_threads(work, SHARED_THREADS)
+    total = SHARED_THREADS * SHARED_STEPS
+    assert sess.run(step) == total  # no step was lost
+    # the same steps, serialized: bit for bit the sequential result
     assert sess.run(w).tobytes() == want.tobytes()
     sess.close()
     # every read saw the state after some whole number of steps
     by_steps = {}
     with G.Session(graph=graph) as replay:
         replay.run(init)
-        for k in range(1, 101):
+        for k in range(1, total + 1):
             replay.run(train, feed)
             by_steps[k] = replay.run(w).tobytes()
     for w_seen, steps_seen in seen:
@@ -163,6 +168,7 @@ def test_concurrent_assign_add_on_one_session_loses_nothing():
         inc = counter.assign_add([1.0, 2.0])
     sess = G.Session(graph=graph)
     sess.run(counter.initializer)
-    _in_threads(lambda k: [sess.run(inc) for _ in range(50)], 8)
-    np.testing.assert_array_equal(sess.run(counter), [400.0, 800.0])
+    _in_threads(lambda k: [sess.run(inc) for _ in range(RUNS)], THREADS)
+    n = THREADS * RUNS
+    np.testing.assert_array_equal(sess.run(counter), [n, 2.0 * n])
     sess.close()
