@@ -37,7 +37,7 @@ from numeric.errors import CheckpointError
 try:  # POSIX: a live writer holds a lock on its temporary file
     import fcntl
 except ImportError:  # Windows: an open file cannot be deleted anyway
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 FORMAT = "numeric.graph checkpoint"
 VERSION = 1
@@ -187,7 +187,8 @@ def write_checkpoint(path: str, values: dict) -> None:
     arrays[MANIFEST] = np.frombuffer(
         json.dumps(manifest).encode("utf-8"), dtype=np.uint8
     )
-    atomic_write(path, lambda f: np.savez(f, **arrays))
+    # (NumPy's stub types savez's keywords as its allow_pickle flag)
+    atomic_write(path, lambda f: np.savez(f, **arrays))  # type: ignore[arg-type]
 
 
 # ----- reading ----------------------------------------------------------------

@@ -19,7 +19,7 @@ def check_feeds(graph, feed_dict) -> dict:
     """The feeds as ``{tensor: array of its dtype}``, each key and value checked
     (keys: tensors of ``graph`` or their names); a :class:`FeedError` names the
     first that is wrong."""
-    feeds = {}
+    feeds: dict = {}
     if not feed_dict:
         return feeds
     for key, value in feed_dict.items():

@@ -133,6 +133,31 @@ class RMSPropOptimizer(Optimizer):
     Slots, in TF1's order: ``"rms"`` (``ms``, ones at first: TF1's choice),
     ``"mg"`` (centered only, zeros) and ``"momentum"`` (``mom``, zeros), the
     variables ``<var>/RMSProp``, ``<var>/RMSProp_1`` (, ``<var>/RMSProp_2``).
+
+    Parameters
+    ----------
+    learning_rate : float or Tensor
+        A number >= 0, or a scalar node (a schedule, a placeholder).
+    decay : float
+        TF1's name for the moving averages' factor (PyTorch's ``alpha``).
+    momentum, epsilon : float
+        As in the formulas above.
+    centered : bool
+        Normalize by the estimated variance instead of the second moment.
+    name : str
+        Prefix of the update op's and the slots' names.
+
+    Examples
+    --------
+    >>> import numeric.graph as G
+    >>> with G.Graph().as_default():
+    ...     w = G.Variable(1.0, name="w")
+    ...     step = G.train.RMSPropOptimizer(0.1).minimize(w * w)
+    ...     with G.Session() as sess:
+    ...         sess.run(G.global_variables_initializer())
+    ...         sess.run(step)  # ms = 0.9 + 0.1 * 2**2 = 1.3
+    ...         print(round(float(sess.run(w)), 12))
+    0.824588396145
     """
 
     def __init__(
@@ -184,7 +209,28 @@ class AdagradOptimizer(Optimizer):
         var = var - g * lr / sqrt(accumulator)
 
     Slot ``"accumulator"`` (variable ``<var>/Adagrad``), starting at
-    ``initial_accumulator_value`` (which must be positive, as in TF1).
+    ``initial_accumulator_value``.
+
+    Parameters
+    ----------
+    learning_rate : float or Tensor
+        A number >= 0, or a scalar node.
+    initial_accumulator_value : float
+        Must be positive, as in TF1 (ValueError otherwise).
+    name : str
+        Prefix of the update op's and the slot's names.
+
+    Examples
+    --------
+    >>> import numeric.graph as G
+    >>> with G.Graph().as_default():
+    ...     w = G.Variable(1.0, name="w")
+    ...     step = G.train.AdagradOptimizer(0.5, 0.25).minimize(w * w)
+    ...     with G.Session() as sess:
+    ...         sess.run(G.global_variables_initializer())
+    ...         sess.run(step)  # accumulator = 0.25 + 2**2 = 4.25
+    ...         print(round(float(sess.run(w)), 12))
+    0.514928749927
     """
 
     def __init__(self, learning_rate, initial_accumulator_value=0.1, name="Adagrad"):

@@ -61,11 +61,46 @@ def _decay_steps(decay_steps, what):
     return value
 
 
+Number = float | int
+
+
 def exponential_decay(
-    learning_rate, global_step, decay_steps, decay_rate, staircase=False, name=None
+    learning_rate: Number | Tensor,
+    global_step: Tensor | int,
+    decay_steps: Number,
+    decay_rate: Number,
+    staircase: bool = False,
+    name: str | None = None,
 ) -> Tensor:
     """``learning_rate * decay_rate ** (global_step / decay_steps)``; with
     ``staircase``, the exponent is ``floor(global_step / decay_steps)``.
+
+    Parameters
+    ----------
+    learning_rate : float or Tensor
+        The initial rate: a number or a scalar float node.
+    global_step : Tensor or int
+        The step, usually ``G.train.get_or_create_global_step()``.
+    decay_steps : float
+        A positive number of steps.
+    decay_rate : float
+        The factor per ``decay_steps``.
+    staircase : bool
+        Decay at whole multiples of ``decay_steps`` only.
+    name : str, optional
+        The node's name (default: the op type).
+
+    Returns
+    -------
+    Tensor
+        A scalar float64 node, recomputed at every run.
+
+    Raises
+    ------
+    ValueError
+        No ``global_step``, a non-positive ``decay_steps``, a non-scalar input.
+    TypeError
+        A hyperparameter that is not a Python number.
 
     Examples
     --------
@@ -86,10 +121,52 @@ def exponential_decay(
 
 
 def inverse_time_decay(
-    learning_rate, global_step, decay_steps, decay_rate, staircase=False, name=None
+    learning_rate: Number | Tensor,
+    global_step: Tensor | int,
+    decay_steps: Number,
+    decay_rate: Number,
+    staircase: bool = False,
+    name: str | None = None,
 ) -> Tensor:
     """``learning_rate / (1 + decay_rate * global_step / decay_steps)``; with
-    ``staircase``, ``floor(global_step / decay_steps)`` replaces the ratio."""
+    ``staircase``, ``floor(global_step / decay_steps)`` replaces the ratio.
+
+    Parameters
+    ----------
+    learning_rate : float or Tensor
+        The initial rate: a number or a scalar float node.
+    global_step : Tensor or int
+        The step, usually ``G.train.get_or_create_global_step()``.
+    decay_steps : float
+        A positive number of steps.
+    decay_rate : float
+        The rate of the inverse decay.
+    staircase : bool
+        Decay at whole multiples of ``decay_steps`` only.
+    name : str, optional
+        The node's name (default: the op type).
+
+    Returns
+    -------
+    Tensor
+        A scalar float64 node, recomputed at every run.
+
+    Raises
+    ------
+    ValueError
+        No ``global_step``, a non-positive ``decay_steps``, a non-scalar input.
+    TypeError
+        A hyperparameter that is not a Python number.
+
+    Examples
+    --------
+    >>> import numeric.graph as G
+    >>> with G.Graph().as_default():
+    ...     lr = G.train.inverse_time_decay(0.1, G.constant(30), 10, 0.5)
+    ...     with G.Session() as sess:
+    ...         print(sess.run(lr))
+    0.04
+    """
     return _schedule(
         "InverseTimeDecay", learning_rate, global_step, name,
         decay_steps=_decay_steps(decay_steps, "inverse_time_decay"),
@@ -98,13 +175,13 @@ def inverse_time_decay(
 
 
 def polynomial_decay(
-    learning_rate,
-    global_step,
-    decay_steps,
-    end_learning_rate=0.0001,
-    power=1.0,
-    cycle=False,
-    name=None,
+    learning_rate: Number | Tensor,
+    global_step: Tensor | int,
+    decay_steps: Number,
+    end_learning_rate: Number = 0.0001,
+    power: Number = 1.0,
+    cycle: bool = False,
+    name: str | None = None,
 ) -> Tensor:
     """From ``learning_rate`` to ``end_learning_rate`` in ``decay_steps``::
 
@@ -114,6 +191,42 @@ def polynomial_decay(
 
     With ``cycle``, ``decay_steps`` is instead multiplied by
     ``ceil(global_step / decay_steps)`` (1 at step 0), restarting the decay.
+
+    Parameters
+    ----------
+    learning_rate : float or Tensor
+        The initial rate: a number or a scalar float node.
+    global_step : Tensor or int
+        The step, usually ``G.train.get_or_create_global_step()``.
+    decay_steps : float
+        A positive number of steps.
+    end_learning_rate, power : float
+        The final rate and the polynomial's power.
+    cycle : bool
+        Restart the decay after each multiple of ``decay_steps``.
+    name : str, optional
+        The node's name (default: the op type).
+
+    Returns
+    -------
+    Tensor
+        A scalar float64 node, recomputed at every run.
+
+    Raises
+    ------
+    ValueError
+        No ``global_step``, a non-positive ``decay_steps``, a non-scalar input.
+    TypeError
+        A hyperparameter that is not a Python number.
+
+    Examples
+    --------
+    >>> import numeric.graph as G
+    >>> with G.Graph().as_default():
+    ...     lr = G.train.polynomial_decay(0.1, G.constant(50), 100, 0.0, power=2.0)
+    ...     with G.Session() as sess:
+    ...         print(sess.run(lr))
+    0.025
     """
     return _schedule(
         "PolynomialDecay", learning_rate, global_step, name,
@@ -123,9 +236,50 @@ def polynomial_decay(
     )  # fmt: skip
 
 
-def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0, name=None):
+def cosine_decay(
+    learning_rate: Number | Tensor,
+    global_step: Tensor | int,
+    decay_steps: Number,
+    alpha: Number = 0.0,
+    name: str | None = None,
+) -> Tensor:
     """``learning_rate * ((1 - alpha) * c + alpha)`` with
-    ``c = 0.5 * (1 + cos(pi * min(global_step, decay_steps) / decay_steps))``."""
+    ``c = 0.5 * (1 + cos(pi * min(global_step, decay_steps) / decay_steps))``.
+
+    Parameters
+    ----------
+    learning_rate : float or Tensor
+        The initial rate: a number or a scalar float node.
+    global_step : Tensor or int
+        The step, usually ``G.train.get_or_create_global_step()``.
+    decay_steps : float
+        A positive number of steps.
+    alpha : float
+        The final rate as a fraction of ``learning_rate``.
+    name : str, optional
+        The node's name (default: the op type).
+
+    Returns
+    -------
+    Tensor
+        A scalar float64 node, recomputed at every run.
+
+    Raises
+    ------
+    ValueError
+        No ``global_step``, a non-positive ``decay_steps``, a non-scalar input.
+    TypeError
+        A hyperparameter that is not a Python number.
+
+    Examples
+    --------
+    >>> import numeric.graph as G
+    >>> with G.Graph().as_default():
+    ...     lr = G.train.cosine_decay(0.1, G.constant(500), 1000, alpha=0.2)
+    ...     with G.Session() as sess:
+    ...         print(round(float(sess.run(lr)), 12))
+    0.06
+    """
     return _schedule(
         "CosineDecay", learning_rate, global_step, name,
         decay_steps=_decay_steps(decay_steps, "cosine_decay"),
@@ -133,11 +287,43 @@ def cosine_decay(learning_rate, global_step, decay_steps, alpha=0.0, name=None):
     )  # fmt: skip
 
 
-def piecewise_constant(x, boundaries, values, name=None) -> Tensor:
+def piecewise_constant(
+    x: Tensor | int, boundaries, values, name: str | None = None
+) -> Tensor:
     """``values[0]`` while ``x <= boundaries[0]``, ``values[i]`` while
     ``boundaries[i - 1] < x <= boundaries[i]``, ``values[-1]`` after the last
-    boundary (TF1's rule). Boundaries increase strictly; values are numbers,
-    one more than the boundaries."""
+    boundary (TF1's rule).
+
+    Parameters
+    ----------
+    x : Tensor or int
+        The step (any scalar number node).
+    boundaries : sequence of numbers
+        Strictly increasing.
+    values : sequence of numbers
+        One more than ``boundaries``.
+    name : str, optional
+        The node's name (default ``"PiecewiseConstant"``).
+
+    Returns
+    -------
+    Tensor
+        A scalar float64 node.
+
+    Raises
+    ------
+    ValueError
+        Lengths that do not fit, or boundaries that do not increase.
+
+    Examples
+    --------
+    >>> import numeric.graph as G
+    >>> with G.Graph().as_default():
+    ...     lr = G.train.piecewise_constant(G.constant(100), [100, 200], [1.0, 0.5, 0.1])
+    ...     with G.Session() as sess:
+    ...         print(sess.run(lr))
+    1.0
+    """
     boundaries = [_number(b, "boundaries") for b in boundaries]
     values = [_number(v, "values") for v in values]
     if len(values) != len(boundaries) + 1:

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import numeric.graph as G
+from numeric.graph.op_registry import HOST_KERNELS
 
 STEPS = [0, 1, 37, 99, 100, 101, 250, 999, 1000, 5000]
 
@@ -68,6 +69,13 @@ CASES = {
         lambda t: 1.0 if t <= 100 else 0.5 if t <= 250 else 0.1,
     ),
 }
+
+
+def test_every_host_op_has_a_case():
+    with G.Graph().as_default():
+        step = G.placeholder((), dtype=G.int64)
+        covered = {make(step).op.type for make, _ in CASES.values()}
+    assert covered == set(HOST_KERNELS)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
