@@ -7,20 +7,17 @@ fetches need in a :class:`Session`; gradients and optimizer steps use the
 
 from numeric.errors import CheckpointError, FeedError, NonFiniteError, ShapeError
 from numeric.graph import train
+from numeric.graph.constants import constant, convert_to_tensor, placeholder
+from numeric.graph.dtypes import float64, int64
 from numeric.graph.errors import ClosedSessionError, FailedPreconditionError, GraphError
 from numeric.graph.gradients import gradients
 from numeric.graph.graph import (
     Graph,
     Operation,
     Tensor,
-    TensorShape,
-    constant,
-    convert_to_tensor,
-    float64,
     get_default_graph,
-    int64,
+    get_default_session,
     name_scope,
-    placeholder,
     reset_default_graph,
 )
 from numeric.graph.ops import (
@@ -76,7 +73,8 @@ from numeric.graph.ops import (
 from numeric.graph.ops import (
     reduce_sum as sum,
 )
-from numeric.graph.session import RunMetadata, Session, get_default_session
+from numeric.graph.session import RunMetadata, Session
+from numeric.graph.shapes import TensorShape
 from numeric.graph.variables import (
     Variable,
     global_variables,

@@ -10,29 +10,15 @@ the op, it evaluates the forward subgraph between the ``xs`` and the ``ys`` as
 
 from __future__ import annotations
 
-from numeric.graph.graph import Operation, Tensor, convert_to_tensor, float64
+from numeric.graph.constants import convert_to_tensor
+from numeric.graph.dtypes import float64
+from numeric.graph.graph import Operation, Tensor, ancestors
 
 
 def _as_list(x):
     if x is None:
         return None
     return list(x) if isinstance(x, (list, tuple)) else [x]
-
-
-def ancestors(tensors, stop=frozenset()):
-    """Tensors reachable backwards from ``tensors`` through op inputs
-    (iterative; ``stop`` tensors are included but not traversed)."""
-    seen = set()
-    stack = list(tensors)
-    while stack:
-        t = stack.pop()
-        if t in seen:
-            continue
-        seen.add(t)
-        if t in stop:
-            continue
-        stack.extend(t.op.inputs)
-    return seen
 
 
 def gradients(ys, xs, grad_ys=None, name="gradients"):

@@ -1,149 +1,25 @@
-"""Graph structure of the TF1-style layer: graphs, operations, tensors, names.
+"""The core of the TF1-style layer: graphs, operations, tensors, names.
 
 A :class:`Graph` records :class:`Operation` nodes in creation order. Each
 operation stores its op type, its input tensors and its attributes (never a
 closure); its outputs are :class:`Tensor` objects named ``"<op name>:<index>"``
 like TF1's. Names are made unique per graph and prefixed by name scopes. This
-module computes nothing: :mod:`numeric.graph.session` evaluates operations with
-the ``numeric`` engine, looking each op type up in :mod:`numeric.graph.ops`.
+module computes nothing and knows no op type: the modules above it
+(:mod:`~numeric.graph.ops`, :mod:`~numeric.graph.session`, ...) import it,
+never the other way round. It keeps the per-thread stacks of default graphs
+and sessions; ``tensor.eval()`` calls ``run`` on whatever session is default.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from numbers import Number
 
 import numpy as np
 
-from numeric.errors import ShapeError
+from numeric.graph.dtypes import dtype_name
 from numeric.graph.errors import GraphError
-
-# ----- dtypes ---------------------------------------------------------------
-
-float64 = np.dtype(np.float64)
-int64 = np.dtype(np.int64)
-bool_ = np.dtype(np.bool_)
-
-
-def as_dtype(dtype) -> np.dtype:
-    """Return the dtype a node really holds for a requested ``dtype``.
-
-    ``numeric`` computes in float64, so every floating request (``"float32"``,
-    ``np.float32``, ...) gives float64; integer requests give int64.
-    """
-    if dtype is None:
-        return float64
-    try:
-        dt = np.dtype(dtype)
-    except TypeError as exc:
-        raise TypeError(f"unsupported dtype {dtype!r}") from exc
-    if dt.kind == "f":
-        return float64
-    if dt.kind in "iu":
-        return int64
-    if dt.kind == "b":
-        return bool_
-    raise TypeError(f"unsupported dtype {dt} (use float64, int64 or bool)")
-
-
-def dtype_name(dtype: np.dtype) -> str:
-    return "bool" if dtype == bool_ else str(dtype)
-
-
-# ----- shapes ---------------------------------------------------------------
-
-
-def normalize_shape(shape):
-    """``None`` (any rank) or a tuple of ints and ``None`` (any size)."""
-    if shape is None:
-        return None
-    if isinstance(shape, TensorShape):
-        return shape.dims
-    if isinstance(shape, (int, np.integer)):
-        shape = (shape,)
-    dims = []
-    for d in shape:
-        if d is None or (isinstance(d, (int, np.integer)) and d == -1):
-            dims.append(None)
-        elif isinstance(d, (int, np.integer)) and d >= 0:
-            dims.append(int(d))
-        else:
-            raise ValueError(f"invalid dimension {d!r} in shape {tuple(shape)!r}")
-    return tuple(dims)
-
-
-def format_shape(shape) -> str:
-    """TF1's text for a static shape: ``(?, 3)``, ``()``, ``<unknown>``."""
-    if shape is None:
-        return "<unknown>"
-    parts = ["?" if d is None else str(d) for d in shape]
-    if len(parts) == 1:
-        return f"({parts[0]},)"
-    return "(" + ", ".join(parts) + ")"
-
-
-def shape_fits(value_shape, static_shape) -> bool:
-    """True when a concrete ``value_shape`` is allowed by ``static_shape``."""
-    if static_shape is None:
-        return True
-    if len(value_shape) != len(static_shape):
-        return False
-    return all(s is None or s == v for v, s in zip(value_shape, static_shape))
-
-
-class TensorShape:
-    """A static shape: ``dims`` is a tuple with ``None`` for unknown sizes,
-    or ``None`` when even the rank is unknown. Prints like TF1: ``(?, 3)``."""
-
-    __slots__ = ("dims",)
-
-    def __init__(self, dims):
-        self.dims = normalize_shape(dims)
-
-    @property
-    def ndims(self):
-        return None if self.dims is None else len(self.dims)
-
-    def as_list(self):
-        if self.dims is None:
-            raise ValueError("as_list() is not defined on an unknown TensorShape")
-        return list(self.dims)
-
-    def is_fully_defined(self) -> bool:
-        return self.dims is not None and None not in self.dims
-
-    def __len__(self):
-        if self.dims is None:
-            raise ValueError("the rank of this shape is unknown")
-        return len(self.dims)
-
-    def __iter__(self):
-        if self.dims is None:
-            raise ValueError("cannot iterate over a shape of unknown rank")
-        return iter(self.dims)
-
-    def __getitem__(self, i):
-        if self.dims is None:
-            raise ValueError("the rank of this shape is unknown")
-        return self.dims[i]
-
-    def __eq__(self, other):
-        if isinstance(other, TensorShape):
-            return self.dims == other.dims
-        if isinstance(other, (tuple, list)):
-            return self.dims == tuple(other)
-        return NotImplemented
-
-    def __hash__(self):
-        return hash(self.dims)
-
-    def __str__(self):
-        return format_shape(self.dims)
-
-    def __repr__(self):
-        return f"TensorShape({format_shape(self.dims)})"
-
+from numeric.graph.shapes import TensorShape, format_shape, normalize_shape
 
 # ----- tensors and operations -----------------------------------------------
 
@@ -183,9 +59,7 @@ class Tensor:
 
     def eval(self, feed_dict=None, session=None):
         """Value of this tensor in ``session`` (default: the default session)."""
-        from numeric.graph.session import _session_for
-
-        return _session_for(self.graph, session).run(self, feed_dict=feed_dict)
+        return session_for(self.graph, session).run(self, feed_dict=feed_dict)
 
     def __repr__(self):
         return (
@@ -234,9 +108,7 @@ class Operation:
 
     def run(self, feed_dict=None, session=None):
         """Run this operation in ``session`` (default: the default session)."""
-        from numeric.graph.session import _session_for
-
-        _session_for(self.graph, session).run(self, feed_dict=feed_dict)
+        session_for(self.graph, session).run(self, feed_dict=feed_dict)
 
     def __repr__(self):
         return f"<Operation '{self.name}' type={self.type}>"
@@ -423,130 +295,50 @@ def name_scope(name):
     return get_default_graph().name_scope(name)
 
 
-# ----- conversion -------------------------------------------------------------
+# ----- default sessions --------------------------------------------------------
 
 
-def _value_and_dtype(value, dtype):
-    if dtype is None:
-        if isinstance(value, bool):
-            dt = bool_
-        elif isinstance(value, (int, np.integer)):
-            dt = int64
-        else:
-            arr = np.asarray(value)
-            if arr.dtype.kind not in "biuf":
-                raise TypeError(
-                    f"cannot make a constant of {type(value).__name__} value "
-                    f"(dtype {arr.dtype}); numeric constants only"
-                )
-            dt = as_dtype(arr.dtype)
-    else:
-        dt = as_dtype(dtype)
-    arr = np.asarray(value)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"cannot make a constant of dtype {arr.dtype}; numeric only")
-    if dt == int64 and arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
-        raise TypeError(
-            f"cannot hold non-integer values in an int64 constant: {value!r}"
-        )
-    return np.array(arr, dtype=dt), dt
+def get_default_session():
+    """The innermost session entered with ``with`` in this thread, or None."""
+    return _state.session_stack[-1] if _state.session_stack else None
 
 
-def constant(value, dtype=None, name=None) -> Tensor:
-    """A constant tensor holding ``value``.
+def session_for(graph: Graph, session=None):
+    """``session``, or the default session; either must run ``graph``.
 
-    Parameters
-    ----------
-    value : array_like
-        Python ints give int64, floats give float64 (numeric computes in
-        float64, unlike TF1's float32).
-    dtype : optional
-        Requested dtype; floating requests hold float64, integer ones int64.
-    name : str, optional
-        Operation name (default ``"Const"``), made unique in the graph.
-
-    Examples
-    --------
-    >>> import numeric.graph as G
-    >>> with G.Graph().as_default():
-    ...     print(G.constant(2) + G.constant(3))
-    Tensor("Add:0", shape=(), dtype=int64)
+    Raises
+    ------
+    ValueError
+        No session given and none is default.
+    GraphError
+        The session runs another graph.
     """
-    arr, dt = _value_and_dtype(value, dtype)
-    arr.setflags(write=False)
-    op = get_default_graph().create_op(
-        "Const", [], [(arr.shape, dt)], attrs={"value": arr}, name=name or "Const"
-    )
-    return op.outputs[0]
-
-
-def convert_to_tensor(value, graph=None) -> Tensor:
-    """``value`` itself when it is a Tensor, else a new constant in ``graph``."""
-    if isinstance(value, Tensor):
-        return value
-    if isinstance(value, Operation):
-        raise TypeError(
-            f"operation {value.name!r} has no value to use in an expression"
-        )
-    if graph is None:
-        graph = get_default_graph()
-    with graph.as_default():
-        return constant(value)
-
-
-def placeholder(shape=None, name=None, dtype=float64) -> Tensor:
-    """A tensor that must be fed in :meth:`Session.run`.
-
-    Parameters
-    ----------
-    shape : tuple or None
-        ``None`` entries accept any size along that axis; ``shape=None``
-        accepts any shape.
-    name : str, optional
-        Default ``"Placeholder"``.
-    dtype : optional
-        float64 (the default) or int64 (e.g. class labels).
-    """
-    if isinstance(shape, (str, np.dtype, type)) and not isinstance(shape, TensorShape):
-        raise TypeError(
-            "placeholder(shape, name=None, dtype=...): shape comes first "
-            f"(got {shape!r}); pass the dtype as dtype="
-        )
-    dt = as_dtype(dtype)
-    shape = normalize_shape(shape)
-    op = get_default_graph().create_op(
-        "Placeholder",
-        [],
-        [(shape, dt)],
-        attrs={"shape": shape},
-        name=name or "Placeholder",
-    )
-    return op.outputs[0]
-
-
-def _is_scalar_number(x) -> bool:
-    return isinstance(x, Number) and not isinstance(x, bool)
-
-
-def broadcast_shapes(op_name: str, *shapes):
-    """Static broadcast of NumPy shapes with ``None`` for unknown sizes."""
-    if any(s is None for s in shapes):
-        return None
-    ndim = max(len(s) for s in shapes)
-    out = []
-    for axis in range(ndim):
-        dims = [s[axis - ndim + len(s)] for s in shapes if axis - ndim + len(s) >= 0]
-        known = {d for d in dims if d is not None and d != 1}
-        if len(known) > 1:
-            raise ShapeError(
-                f"{op_name}: shapes "
-                + " and ".join(format_shape(s) for s in shapes)
-                + " cannot be broadcast together"
+    if session is None:
+        session = get_default_session()
+        if session is None:
+            raise ValueError(
+                "no default session: pass session=, or call inside "
+                "`with G.Session() as sess:`"
             )
-        if known:
-            out.append(known.pop())
-        elif any(d is None for d in dims):
-            out.append(None)
-        else:
-            out.append(1)
-    return tuple(out)
+    if session.graph is not graph:
+        raise GraphError("the session's graph is not the graph of this node")
+    return session
+
+
+# ----- walks -------------------------------------------------------------------
+
+
+def ancestors(tensors, stop=frozenset()) -> set:
+    """Tensors reachable backwards from ``tensors`` through op inputs
+    (iterative; ``stop`` tensors are included but not traversed)."""
+    seen = set()
+    stack = list(tensors)
+    while stack:
+        t = stack.pop()
+        if t in seen:
+            continue
+        seen.add(t)
+        if t in stop:
+            continue
+        stack.extend(t.op.inputs)
+    return seen

@@ -1,71 +1,54 @@
 """Checkpoints of the graph layer: ``G.train.Saver`` and ``latest_checkpoint``.
 
-A checkpoint is one ``.npz`` file: the variables' arrays under keys ``v0``,
-``v1``, ... and a manifest (JSON bytes stored as a uint8 array) giving each
-variable's name, shape, dtype and the sha256 of its bytes. Files are written
-atomically (temporary file in the same directory, flush, fsync,
-``os.replace``), read with ``allow_pickle=False``, and fully validated before
-any variable changes. A small JSON ``checkpoint`` index file, also written
-atomically, records the newest checkpoints of a directory, as in TF1.
+A :class:`Saver` writes the values of its variables to one ``.npz`` file per
+save (the format is :mod:`numeric.graph.checkpoint`'s) and records the newest
+ones in a small JSON ``checkpoint`` index file in the same directory, as TF1
+does. Like TF1's, a Saver deletes only checkpoints it wrote itself in this
+process (beyond ``max_to_keep``); the index is untrusted data from disk, and
+an entry of it that is not a plain file name inside the directory is refused.
+
+``restore`` is all or nothing: the manifest's names, shapes and dtypes are
+compared with the graph before any array is read, each array is read within
+the size its variable needs, and variables change only when every array has
+been read and checked.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
+import math
 import os
-import tempfile
+import threading
 
 import numpy as np
 
 from numeric.errors import CheckpointError
-from numeric.graph.graph import Tensor, format_shape, shape_fits
+from numeric.graph.checkpoint import (
+    INDEX_FILE,
+    CheckpointReader,
+    atomic_write,
+    manifest_budget,
+    remove_orphan_temporaries,
+    write_checkpoint,
+)
+from numeric.graph.graph import Tensor
+from numeric.graph.shapes import format_shape, shape_fits
 from numeric.graph.variables import Variable, global_variables
 
-_FORMAT = "numeric.graph checkpoint"
-_VERSION = 1
-_MANIFEST = "__manifest__"
-INDEX_FILE = "checkpoint"
+# Bytes a variable of partially unknown static shape may restore when the
+# session holds no larger value for it (a fully known shape is its own bound).
+UNKNOWN_SHAPE_BUDGET = 64 * 2**20
 
 
-def _sha256(arr: np.ndarray) -> str:
-    return hashlib.sha256(np.array(arr, order="C").tobytes()).hexdigest()
-
-
-def _fsync_dir(directory: str) -> None:
-    # Makes the rename itself durable; not possible on every platform.
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def atomic_write(path: str, write) -> None:
-    """Call ``write(file)`` on a temporary file next to ``path``, fsync it and
-    rename it over ``path``; on any error the temporary file is removed and
-    ``path`` is untouched."""
-    directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(
-        dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp"
+def _plain_name(entry) -> bool:
+    """True for a file name inside a directory: no separator, not . or .."""
+    return (
+        isinstance(entry, str)
+        and entry not in ("", ".", "..")
+        and not any(c in entry for c in "/\\\x00")
+        and not os.path.isabs(entry)
     )
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
-    _fsync_dir(directory)
-
-
-def _checkpoint_file(save_path: str) -> str:
-    return save_path if save_path.endswith(".npz") else save_path + ".npz"
 
 
 def _read_index(directory: str):
@@ -88,107 +71,26 @@ def _read_index(directory: str):
 
 def latest_checkpoint(checkpoint_dir):
     """Path of the newest checkpoint recorded in ``checkpoint_dir``'s index
-    file, or None when there is none (or its file is gone)."""
-    index = _read_index(os.fspath(checkpoint_dir))
-    if index is None:
-        return None
-    path = os.path.join(os.fspath(checkpoint_dir), index["model_checkpoint_path"])
-    return path if os.path.exists(path) else None
-
-
-def read_checkpoint(path):
-    """``(arrays by name, manifest)`` of a checkpoint file, every array checked
-    against the manifest's shape, dtype and sha256.
+    file, or None when there is none (or its file is gone).
 
     Raises
     ------
     CheckpointError
-        The file is missing, truncated, corrupt, not a checkpoint, holds an
-        object array (pickled data is never loaded), or fails a checksum.
+        The index is unreadable, or names something that is not a plain file
+        name inside ``checkpoint_dir`` (``../x``, an absolute path, ...).
     """
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise CheckpointError(f"no checkpoint file at {path!r}")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            if not hasattr(npz, "files"):
-                raise CheckpointError(f"{path}: not an .npz checkpoint")
-            files = set(npz.files)
-            if _MANIFEST not in files:
-                raise CheckpointError(
-                    f"{path}: no manifest; not a checkpoint of this toolkit"
-                )
-            manifest = _parse_manifest(path, npz[_MANIFEST])
-            entries = manifest["variables"]
-            keys = {e["key"] for e in entries}
-            extra = files - keys - {_MANIFEST}
-            if extra:
-                raise CheckpointError(
-                    f"{path}: arrays not in the manifest: {sorted(extra)}"
-                )
-            arrays = {}
-            for e in entries:
-                if e["key"] not in files:
-                    raise CheckpointError(f"{path}: array for {e['name']} is missing")
-                arr = npz[e["key"]]
-                if (
-                    list(arr.shape) != e["shape"]
-                    or str(arr.dtype) != e["dtype"]
-                    or _sha256(arr) != e["sha256"]
-                ):
-                    raise CheckpointError(
-                        f"{path}: {e['name']} does not match its manifest entry "
-                        "(shape, dtype or sha256 checksum); the file is corrupt"
-                    )
-                arrays[e["name"]] = arr
-    except CheckpointError:
-        raise
-    except ValueError as exc:
-        if "allow_pickle" in str(exc) or "pickle" in str(exc).lower():
-            raise CheckpointError(
-                f"{path}: holds an object array (pickled data); refused without "
-                "loading it"
-            ) from None
+    directory = os.fspath(checkpoint_dir)
+    index = _read_index(directory)
+    if index is None:
+        return None
+    entry = index["model_checkpoint_path"]
+    if not _plain_name(entry):
         raise CheckpointError(
-            f"{path}: corrupt or truncated checkpoint ({exc})"
-        ) from None
-    except Exception as exc:
-        raise CheckpointError(
-            f"{path}: corrupt or truncated checkpoint ({type(exc).__name__}: {exc})"
-        ) from None
-    return arrays, manifest
-
-
-def _parse_manifest(path, raw):
-    if raw.dtype != np.uint8 or raw.ndim != 1:
-        raise CheckpointError(f"{path}: malformed manifest")
-    try:
-        manifest = json.loads(raw.tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise CheckpointError(
-            f"{path}: manifest is not valid JSON; corrupt file"
-        ) from None
-    ok = (
-        isinstance(manifest, dict)
-        and manifest.get("format") == _FORMAT
-        and isinstance(manifest.get("variables"), list)
-        and all(
-            isinstance(e, dict)
-            and isinstance(e.get("name"), str)
-            and isinstance(e.get("key"), str)
-            and isinstance(e.get("shape"), list)
-            and isinstance(e.get("dtype"), str)
-            and isinstance(e.get("sha256"), str)
-            for e in manifest["variables"]
+            f"{os.path.join(directory, INDEX_FILE)} names {entry!r}, which is not "
+            "a file name inside that directory; refused"
         )
-    )
-    if not ok:
-        raise CheckpointError(f"{path}: malformed manifest")
-    if manifest.get("version") != _VERSION:
-        raise CheckpointError(
-            f"{path}: unsupported checkpoint version {manifest.get('version')!r}"
-        )
-    return manifest
+    path = os.path.join(directory, entry)
+    return path if os.path.exists(path) else None
 
 
 class Saver:
@@ -201,8 +103,9 @@ class Saver:
         every global variable of the default graph at construction time
         (build the Saver after the optimizer so its slots are included).
     max_to_keep : int or None
-        Keep this many newest checkpoints, deleting older files (None or 0:
-        keep all).
+        Keep this many of the newest checkpoints this saver wrote, deleting
+        its older ones (None or 0: keep all). Files it did not write, such as
+        those of an earlier run, are never deleted.
 
     Examples
     --------
@@ -236,6 +139,7 @@ class Saver:
         self._vars = named
         self.max_to_keep = max_to_keep
         self._kept: dict[str, list[str]] = {}  # directory -> basenames, oldest first
+        self._lock = threading.Lock()
 
     @property
     def last_checkpoints(self):
@@ -247,7 +151,9 @@ class Saver:
 
         ``save_path`` ``"dir/model"`` gives ``dir/model.npz``, or
         ``dir/model-<step>.npz`` with ``global_step`` (an int, or a variable
-        or tensor read in ``sess``).
+        or tensor read in ``sess``). The values are read at one moment, even
+        while other threads train. Temporaries left in the directory by a save
+        that was killed are deleted first.
         """
         sess._check_open()
         base = os.fspath(save_path)
@@ -257,86 +163,75 @@ class Saver:
                 global_step = sess.run(global_step)
             base = f"{base}-{int(global_step)}"
         path = base + ".npz"
-        values = {
-            name: np.asarray(sess._read_variable(v)) for name, v in self._vars.items()
-        }
-        arrays, entries = {}, []
-        for i, (name, arr) in enumerate(values.items()):
-            key = f"v{i}"
-            arr = np.array(arr, order="C")  # ascontiguousarray would make 0-d 1-d
-            arrays[key] = arr
-            entries.append(
-                {
-                    "name": name,
-                    "key": key,
-                    "shape": list(arr.shape),
-                    "dtype": str(arr.dtype),
-                    "sha256": _sha256(arr),
-                }
-            )
-        manifest = {"format": _FORMAT, "version": _VERSION, "variables": entries}
-        arrays[_MANIFEST] = np.frombuffer(
-            json.dumps(manifest).encode("utf-8"), dtype=np.uint8
-        )
+        read = sess._read_variables(list(self._vars.values()))
+        values = {name: np.asarray(v) for name, v in zip(self._vars, read)}
         directory = os.path.dirname(path) or "."
         os.makedirs(directory, exist_ok=True)
-        atomic_write(path, lambda f: np.savez(f, **arrays))
+        remove_orphan_temporaries(directory)
+        write_checkpoint(path, values)
         if write_state:
             self._record(directory, os.path.basename(path))
         return path
 
     def _record(self, directory, name):
-        kept = self._kept.get(directory)
-        if kept is None:
-            index = _read_index(directory)
-            kept = []
-            if index is not None:
-                kept = [
-                    p
-                    for p in index["all_model_checkpoint_paths"]
-                    if isinstance(p, str) and os.path.exists(os.path.join(directory, p))
-                ]
-        kept = [p for p in kept if p != name] + [name]
-        doomed = []
-        if self.max_to_keep:
-            doomed, kept = kept[: -self.max_to_keep], kept[-self.max_to_keep :]
-        self._kept[directory] = kept
-        index = {"model_checkpoint_path": name, "all_model_checkpoint_paths": kept}
-        text = json.dumps(index, indent=1).encode("utf-8")
-        atomic_write(os.path.join(directory, INDEX_FILE), lambda f: f.write(text))
-        for old in doomed:  # after the index no longer names them
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(os.path.join(directory, old))
+        with self._lock:
+            kept = [p for p in self._kept.get(directory, []) if p != name] + [name]
+            doomed = []
+            if self.max_to_keep:
+                doomed, kept = kept[: -self.max_to_keep], kept[-self.max_to_keep :]
+            self._kept[directory] = kept
+            index = {"model_checkpoint_path": name, "all_model_checkpoint_paths": kept}
+            text = json.dumps(index, indent=1).encode("utf-8")
+            atomic_write(os.path.join(directory, INDEX_FILE), lambda f: f.write(text))
+            for old in doomed:  # written by this saver; the index no longer names them
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(os.path.join(directory, old))
 
     def restore(self, sess, save_path):
         """Set the variables from a checkpoint, or change nothing.
 
+        The manifest is compared with the graph first (names, shapes, dtypes);
+        arrays are read only then, each within the size its variable needs.
+
         Raises
         ------
         CheckpointError
-            Missing, truncated or corrupt file, or entries that do not match
-            this saver's variables (the message lists missing, unexpected and
-            mis-shaped entries). No variable changes then.
+            Missing, truncated or corrupt file, an array larger than its
+            variable can be, or entries that do not match this saver's
+            variables (the message lists missing, unexpected and mis-shaped
+            entries). No variable changes then.
         """
         sess._check_open()
         path = os.fspath(save_path)
-        if not os.path.exists(path) and os.path.exists(_checkpoint_file(path)):
-            path = _checkpoint_file(path)
-        arrays, _ = read_checkpoint(path)
-        missing = [n for n in self._vars if n not in arrays]
-        unexpected = [n for n in arrays if n not in self._vars]
+        if not os.path.exists(path) and os.path.exists(path + ".npz"):
+            path += ".npz"
+        with CheckpointReader(path) as reader:
+            manifest = reader.manifest(manifest_budget(self._vars))
+            entries = {e["name"]: e for e in manifest["variables"]}
+            self._check_matches(sess, path, entries)
+            arrays = {name: reader.array(e) for name, e in entries.items()}
+        sess._assign_all({self._vars[n]: a for n, a in arrays.items()})
+
+    def _check_matches(self, sess, path, entries):
+        missing = [n for n in self._vars if n not in entries]
+        unexpected = [n for n in entries if n not in self._vars]
         misfit = []
-        for name, arr in arrays.items():
+        for name, e in entries.items():
             var = self._vars.get(name)
             if var is None:
                 continue
-            if (
-                not shape_fits(arr.shape, var._shape)
-                or np.dtype(arr.dtype) != var.dtype
-            ):
+            shape, dtype = tuple(e["shape"]), np.dtype(e["dtype"])
+            nbytes = math.prod(shape) * dtype.itemsize
+            if not shape_fits(shape, var._shape) or dtype != var.dtype:
                 misfit.append(
-                    f"{name} (checkpoint {format_shape(arr.shape)} {arr.dtype}, "
+                    f"{name} (checkpoint {format_shape(shape)} {dtype}, "
                     f"graph {format_shape(var._shape)} {var.dtype})"
+                )
+            elif nbytes > _budget(sess, var):
+                misfit.append(
+                    f"{name} (checkpoint {format_shape(shape)}: {nbytes} bytes, "
+                    f"more than {_budget(sess, var)} for shape "
+                    f"{format_shape(var._shape)})"
                 )
         if missing or unexpected or misfit:
             parts = []
@@ -350,6 +245,11 @@ class Saver:
                 f"{path} does not match the graph; nothing was restored. "
                 + "; ".join(parts)
             )
-        sess._assign_all(
-            {self._vars[n]: np.array(a, copy=True) for n, a in arrays.items()}
-        )
+
+
+def _budget(sess, var) -> int:
+    """Bytes ``var`` may restore: its size when its static shape is known."""
+    if var._shape is not None and None not in var._shape:
+        return math.prod(var._shape) * var.dtype.itemsize
+    current = sess._read_variable(var).nbytes if sess._is_initialized(var) else 0
+    return max(current, UNKNOWN_SHAPE_BUDGET)

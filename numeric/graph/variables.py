@@ -11,16 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from numeric.errors import ShapeError
-from numeric.graph.graph import (
-    Operation,
-    Tensor,
-    as_dtype,
-    constant,
-    convert_to_tensor,
-    dtype_name,
-    format_shape,
-    get_default_graph,
-)
+from numeric.graph.constants import constant
+from numeric.graph.dtypes import as_dtype, dtype_name, float64, int64
+from numeric.graph.feeds import check_feed_value
+from numeric.graph.graph import Operation, Tensor, get_default_graph, session_for
+from numeric.graph.shapes import format_shape
 
 GLOBAL_VARIABLES = "variables"
 TRAINABLE_VARIABLES = "trainable_variables"
@@ -101,11 +96,35 @@ class Variable(Tensor):
     def value(self) -> Tensor:
         return self
 
+    def load(self, value, session=None) -> None:
+        """Set the variable's value in ``session`` (default: the default
+        session) at once, adding no operation to the graph (TF1's
+        ``Variable.load``). Optimizer slots are variables, so this sets a
+        training state too.
+
+        Raises
+        ------
+        FeedError
+            ``value`` is not numbers of a shape the variable allows, or does
+            not fit its dtype (int64 values are never wrapped or rounded).
+        """
+        sess = session_for(self.graph, session)
+        arr = check_feed_value(self, value, verb="load")
+        sess._assign_all({self: np.array(arr, dtype=self.dtype, copy=True)})
+
     def _write(self, op_type, value, name):
         graph = self.graph
-        value = convert_to_tensor(value, graph)
-        if value.graph is not graph:
-            raise ValueError(f"{op_type}: value {value.name} is from another graph")
+        if isinstance(value, Tensor):
+            if value.graph is not graph:
+                raise ValueError(f"{op_type}: value {value.name} is from another graph")
+        else:
+            with graph.as_default():
+                value = constant(value, dtype=self.dtype)
+        if self.dtype == int64 and value.dtype == float64:
+            raise TypeError(
+                f"{op_type} to {self.op.name}: the variable is int64 and "
+                f"{value.name} is float64 (integers are never rounded)"
+            )
         if value._shape is not None and not _compatible(value._shape, self._shape):
             raise ShapeError(
                 f"{op_type} to {self.op.name}: value shape {format_shape(value._shape)} "

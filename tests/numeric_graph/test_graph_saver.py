@@ -1,6 +1,7 @@
 """Saver: bit-exact round trips, validation before any change, corrupt and
 pickled files refused, atomic writes (failing and killed), max_to_keep."""
 
+import json
 import os
 import signal
 import subprocess
@@ -223,16 +224,25 @@ def test_max_to_keep_deletes_oldest(graph, tmp_path):
     assert saver.last_checkpoints == paths[-2:]
 
 
-def test_max_to_keep_survives_a_new_saver(graph, tmp_path):
+def test_a_new_saver_deletes_only_checkpoints_it_wrote(graph, tmp_path):
+    # TF1's rule: max_to_keep counts this saver's own saves; the files of an
+    # earlier run (another Saver) stay on disk
     w = G.Variable(0.0, name="w")
     with G.Session() as sess:
         sess.run(w.initializer)
+        first_run = G.train.Saver(max_to_keep=2)
         for i in range(3):
-            G.train.Saver(max_to_keep=2).save(
-                sess, str(tmp_path / "ckpt"), global_step=i
-            )
+            first_run.save(sess, str(tmp_path / "ckpt"), global_step=i)
+        second_run = G.train.Saver(max_to_keep=2)
+        for i in range(10, 13):
+            second_run.save(sess, str(tmp_path / "ckpt"), global_step=i)
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["checkpoint", "ckpt-1.npz", "ckpt-2.npz"]
+    assert names == [
+        "checkpoint", "ckpt-1.npz", "ckpt-11.npz", "ckpt-12.npz", "ckpt-2.npz"
+    ]  # fmt: skip
+    index = json.loads((tmp_path / "checkpoint").read_text())
+    assert index["all_model_checkpoint_paths"] == ["ckpt-11.npz", "ckpt-12.npz"]
+    assert G.train.latest_checkpoint(str(tmp_path)) == str(tmp_path / "ckpt-12.npz")
 
 
 def test_latest_checkpoint_none_without_index(tmp_path):
@@ -240,8 +250,6 @@ def test_latest_checkpoint_none_without_index(tmp_path):
 
 
 def test_checkpoint_index_is_json_written_atomically(graph, tmp_path):
-    import json
-
     w = G.Variable(0.0, name="w")
     with G.Session() as sess:
         sess.run(w.initializer)
