@@ -101,13 +101,10 @@ def im2col(x, kernel, stride, padding, dilation, groups):
     return cols.reshape(n, groups, kg, ho * wo), (ho, wo)
 
 
-def col2im(cols, x_shape, kernel, stride, padding, dilation):
-    """Add each window's column back where it came from (the transpose of
-    :func:`im2col`); ``cols`` is (N, C, kh, kw, Ho, Wo)."""
-    n, c, h, w = x_shape
-    (pt, pb), (pl, pr) = padding
-    ho, wo = cols.shape[4:]
-    xp = _workspace.zeros((n, c, h + pt + pb, w + pl + pr), cols.dtype)
+def col2im_add(xp, cols, stride, dilation):
+    """Add each window's column back into the padded ``xp`` where it came
+    from (the transpose of :func:`im2col`); ``cols`` is (N, C, kh, kw, Ho, Wo)."""
+    kernel, (ho, wo) = cols.shape[2:4], cols.shape[4:]
     for a in range(kernel[0]):
         r0 = a * dilation[0]
         rows = slice(r0, r0 + stride[0] * (ho - 1) + 1, stride[0])
@@ -116,7 +113,6 @@ def col2im(cols, x_shape, kernel, stride, padding, dilation):
             xp[:, :, rows, c0 : c0 + stride[1] * (wo - 1) + 1 : stride[1]] += cols[
                 :, :, a, b
             ]
-    return unpadded(xp, padding, (h, w))
 
 
 def blas_ready(a):
@@ -124,4 +120,6 @@ def blas_ready(a):
     the one ``sum`` sends back is copied once)."""
     if a.flags.c_contiguous:
         return a
-    return np.ascontiguousarray(a)
+    out = _workspace.empty(a.shape, a.dtype)
+    np.copyto(out, a)
+    return out

@@ -1,7 +1,7 @@
 """NCHW ``conv2d`` (PyTorch semantics): three primitives, each the others' VJP.
 
 Part of the registry in :mod:`numeric.registry`. ``conv2d`` (the forward
-cross-correlation), ``conv2d_input_grad`` (its transpose in the input, which is
+cross-correlation, with an optional bias added in place), ``conv2d_input_grad`` (its transpose in the input, which is
 also ``conv_transpose2d``) and ``conv2d_weight_grad`` (its transpose in the
 weight) are the three bilinear faces of one trilinear form
 ``<g, conv2d(x, w)>``, so each one's VJP is written with the other two and every
@@ -24,6 +24,7 @@ from numeric.errors import ShapeError
 from numeric.prims import _conv_kernels as K
 from numeric.prims import _workspace
 from numeric.prims import conv_args as A
+from numeric.prims.reduce import sum as reduce_sum
 from numeric.prims.shape import reshape
 from numeric.registry import defprim, defvjp, needs_grad
 from numeric.tape import _STATE, Tensor, apply
@@ -50,14 +51,17 @@ def _split(w_shape, groups):
     return o // groups, cg * kh * kw
 
 
-def _conv2d_impl(x, w, stride, padding, dilation, groups, saved=None):
+def _conv2d_impl(x, w, *bias, stride, padding, dilation, groups, saved=None):
     kernel = w.shape[2:]
     cols, (ho, wo) = K.im2col(x, kernel, stride, padding, dilation, groups)
     og, kg = _split(w.shape, groups)
     w3 = K.blas_ready(w).reshape(groups, og, kg)
-    out = np.empty((x.shape[0], groups, og, ho * wo), np.result_type(x, w))
+    dtype = np.result_type(x, w, *bias)
+    out = _workspace.empty((x.shape[0], groups, og, ho * wo), dtype)
     # one (Og, Kg) @ (Kg, Ho*Wo) product per sample and group, written in NCHW order
     np.matmul(w3, cols, out=out)
+    if bias:
+        out += bias[0].reshape(groups, og, 1)
     if saved is not None:
         saved.cols = cols
     return out.reshape(x.shape[0], w.shape[0], ho, wo)
@@ -77,24 +81,40 @@ def _conv2d_weight_grad_impl(
     return part.sum(axis=0).reshape(w_shape)
 
 
+# Samples per chunk of the input gradient: its columns are made and added back
+# chunk by chunk, in a buffer small enough to stay in cache.
+_CHUNK_BYTES = 8 * 2**20
+
+
 def _conv2d_input_grad_impl(g, w, stride, padding, dilation, groups, x_shape):
     # cols[n, k, p] = sum_o w[o, k] g[n, o, p]; col2im adds each column back
     n, ho, wo = g.shape[0], g.shape[2], g.shape[3]
     og, kg = _split(w.shape, groups)
+    dtype = np.result_type(g, w)
     wt = K.blas_ready(w).reshape(groups, og, kg).swapaxes(-1, -2)
     g4 = K.blas_ready(g).reshape(n, groups, og, ho * wo)
-    cols = _workspace.empty((n, groups, kg, ho * wo), np.result_type(g, w))
-    np.matmul(wt, g4, out=cols)
-    cols = cols.reshape(n, x_shape[1], w.shape[2], w.shape[3], ho, wo)
-    return K.col2im(cols, x_shape, w.shape[2:], stride, padding, dilation)
+    (pt, pb), (pl, pr) = padding
+    xp = _workspace.zeros(
+        (n, x_shape[1], x_shape[2] + pt + pb, x_shape[3] + pl + pr), dtype
+    )
+    per_sample = groups * kg * ho * wo * dtype.itemsize
+    step = max(1, min(n, _CHUNK_BYTES // per_sample))
+    cols = _workspace.empty((step, groups, kg, ho * wo), dtype)
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        part = cols[: stop - start]
+        np.matmul(wt, g4[start:stop], out=part)
+        part = part.reshape(stop - start, x_shape[1], *w.shape[2:], ho, wo)
+        K.col2im_add(xp[start:stop], part, stride, dilation)
+    return K.unpadded(xp, padding, x_shape[2:])
 
 
-conv2d_p = defprim("conv2d", _conv2d_impl, 2)
+conv2d_p = defprim("conv2d", _conv2d_impl, None)  # (x, w) or (x, w, bias)
 conv2d_input_grad_p = defprim("conv2d_input_grad", _conv2d_input_grad_impl, 2)
 conv2d_weight_grad_p = defprim("conv2d_weight_grad", _conv2d_weight_grad_impl, 2)
 
 
-def conv2d_vjp(g, ans, x, w, stride, padding, dilation, groups, saved=None):
+def conv2d_vjp(g, ans, x, w, *bias, stride, padding, dilation, groups, saved=None):
     geometry = {
         "stride": stride,
         "padding": padding,
@@ -102,13 +122,14 @@ def conv2d_vjp(g, ans, x, w, stride, padding, dilation, groups, saved=None):
         "groups": groups,
     }
     gx = gw = None
+    gb = [reduce_sum(g, axis=(0, 2, 3)) if needs_grad(b) else None for b in bias]
     if needs_grad(x):
         gx = apply(conv2d_input_grad_p, g, w, x_shape=x.shape, **geometry)
     if needs_grad(w):
         gw = apply(conv2d_weight_grad_p, x, g, w_shape=w.shape, saved=saved, **geometry)
     elif saved is not None:
         saved.take()  # nobody will read the columns
-    return (gx, gw)
+    return (gx, gw, *gb)
 
 
 def conv2d_input_grad_vjp(gg, ans, g, w, stride, padding, dilation, groups, x_shape):
@@ -236,14 +257,11 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
         x = reshape(x, xs)
     out = apply(
         conv2d_p,
-        x,
-        w,
+        *((x, w) if b is None else (x, w, b)),
         stride=stride,
         padding=fitted,
         dilation=dilation,
         groups=groups,
         saved=saved,
     )
-    if b is not None:
-        out = out + reshape(b, (1, ws[0], 1, 1))
     return reshape(out, out.shape[1:]) if unbatched else out

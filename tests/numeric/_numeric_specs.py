@@ -191,10 +191,10 @@ def _conv_out(x_shape, w_shape, params):
 
 def _conv2d(rng, shape):
     xs, ws, params = _conv_geometry(rng)
-    return (lambda x, w: _p("conv2d")(x, w, **params)), [
-        rng.normal(size=xs),
-        rng.normal(size=ws),
-    ]
+    arrays = [rng.normal(size=xs), rng.normal(size=ws)]
+    if rng.integers(2):  # the optional third input, a bias
+        arrays.append(rng.normal(size=ws[0]))
+    return (lambda *xwb: _p("conv2d")(*xwb, **params)), arrays
 
 
 def _conv2d_weight_grad(rng, shape):

@@ -368,3 +368,20 @@ def test_conv_transpose2d_matches_torch(seed):
     )
     np.testing.assert_allclose(dx, tx.grad.numpy(), atol=1e-10)
     np.testing.assert_allclose(dw, tw.grad.numpy(), atol=1e-10)
+
+
+def test_conv2d_input_gradient_in_chunks_equals_loops(monkeypatch):
+    # large batches make the input gradient chunk by chunk; force tiny chunks
+    import numeric.prims.conv2d as conv2d_module
+
+    monkeypatch.setattr(conv2d_module, "_CHUNK_BYTES", 1)
+    rng, x, w, _, options, pads = _case(5, unbatched=False)
+    g = rng.normal(size=nm.conv2d(x, w, **options).shape)
+    dx = nm.grad(lambda x: nm.sum(nm.conv2d(x, w, **options) * g))(x)
+    step = 1e-6  # the input gradient is linear: one central difference is exact
+    v = rng.normal(size=x.shape)
+    fd = (
+        np.sum(_reference(x + step * v, w, None, options, pads) * g)
+        - np.sum(_reference(x - step * v, w, None, options, pads) * g)
+    ) / (2 * step)
+    np.testing.assert_allclose(np.sum(dx * v), fd, rtol=1e-6)
