@@ -1,9 +1,10 @@
 """NCHW ``conv2d`` (PyTorch semantics): three primitives, each the others' VJP.
 
 Part of the registry in :mod:`numeric.registry`. ``conv2d`` (the forward
-cross-correlation, with an optional bias added in place), ``conv2d_input_grad`` (its transpose in the input, which is
-also ``conv_transpose2d``) and ``conv2d_weight_grad`` (its transpose in the
-weight) are the three bilinear faces of one trilinear form
+cross-correlation, with an optional bias added in place), ``conv2d_input_grad``
+(its transpose in the input, which is also ``conv_transpose2d``) and
+``conv2d_weight_grad`` (its transpose in the weight) are the three bilinear
+faces of one trilinear form
 ``<g, conv2d(x, w)>``, so each one's VJP is written with the other two and every
 order of derivative stays inside the family. All three take the same static
 geometry (stride, fitted padding, dilation, groups) and compute by im2col and
