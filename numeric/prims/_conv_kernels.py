@@ -92,13 +92,30 @@ def im2col(x, kernel, stride, padding, dilation, groups):
     """The (N, G, C/G*kh*kw, Ho*Wo) columns of ``x`` and (Ho, Wo)."""
     xp = padded(x, padding)
     ho, wo = out_size(xp.shape, kernel, stride, dilation)
+    return padded_im2col(xp, kernel, stride, dilation, groups, (ho, wo)), (ho, wo)
+
+
+def padded_im2col(xp, kernel, stride, dilation, groups, out_hw, buffer=None):
+    """The columns of an already padded ``xp``, written into ``buffer`` (a
+    flat-enough array of xp's dtype) when one is given."""
     n, c = xp.shape[:2]
     kg = (c // groups) * kernel[0] * kernel[1]
+    p = out_hw[0] * out_hw[1]
     if kernel == (1, 1) and stride == (1, 1) and xp.flags.c_contiguous:
-        return xp.reshape(n, groups, kg, ho * wo), (ho, wo)  # no copy needed
-    cols = _workspace.empty((n, groups, c // groups, *kernel, ho, wo), xp.dtype)
-    np.copyto(cols, window_view(xp, kernel, stride, dilation, (ho, wo), groups))
-    return cols.reshape(n, groups, kg, ho * wo), (ho, wo)
+        return xp.reshape(n, groups, kg, p)  # the input is its own columns
+    shape = (n, groups, c // groups, *kernel, *out_hw)
+    if buffer is None:
+        cols = _workspace.empty(shape, xp.dtype)
+    else:
+        cols = buffer.reshape(-1)[: n * groups * kg * p].reshape(shape)
+    np.copyto(cols, window_view(xp, kernel, stride, dilation, out_hw, groups))
+    return cols.reshape(n, groups, kg, p)
+
+
+def chunks(n, per_sample_bytes, budget):
+    """(start, stop) ranges of samples whose columns fit in ``budget`` bytes."""
+    step = max(1, min(n, budget // max(per_sample_bytes, 1)))
+    return [(i, min(i + step, n)) for i in range(0, n, step)], step
 
 
 def col2im_add(xp, cols, stride, dilation):

@@ -52,39 +52,80 @@ def _split(w_shape, groups):
     return o // groups, cg * kh * kw
 
 
+# Columns up to this size are made at once (and, when the weight needs a
+# gradient, kept for it); larger ones are made in chunks of samples that stay
+# in cache, and the weight gradient makes them again chunk by chunk: on a large
+# layer, streaming a whole im2col matrix through memory three times (write,
+# forward product, weight product) costs more than copying windows twice in
+# cache.
+_SAVE_BYTES = 64 * 2**20
+# The budget of one chunk of columns.
+_CHUNK_BYTES = 8 * 2**20
+
+
+def _col_bytes(x_shape, w_shape, out_hw, dtype) -> int:
+    """Bytes of one sample's columns: C * kh * kw rows of Ho * Wo."""
+    rows = x_shape[1] * w_shape[2] * w_shape[3]
+    return rows * out_hw[0] * out_hw[1] * np.dtype(dtype).itemsize
+
+
 def _conv2d_impl(x, w, *bias, stride, padding, dilation, groups, saved=None):
     kernel = w.shape[2:]
-    cols, (ho, wo) = K.im2col(x, kernel, stride, padding, dilation, groups)
+    xp = K.padded(x, padding)
+    out_hw = K.out_size(xp.shape, kernel, stride, dilation)
     og, kg = _split(w.shape, groups)
     w3 = K.blas_ready(w).reshape(groups, og, kg)
+    n = x.shape[0]
     dtype = np.result_type(x, w, *bias)
-    out = _workspace.empty((x.shape[0], groups, og, ho * wo), dtype)
-    # one (Og, Kg) @ (Kg, Ho*Wo) product per sample and group, written in NCHW order
-    np.matmul(w3, cols, out=out)
+    out = _workspace.empty((n, groups, og, out_hw[0] * out_hw[1]), dtype)
+    per_sample = _col_bytes(x.shape, w.shape, out_hw, x.dtype)
+    if n * per_sample <= _SAVE_BYTES:
+        cols = K.padded_im2col(xp, kernel, stride, dilation, groups, out_hw)
+        # one (Og, Kg) @ (Kg, Ho*Wo) product per sample and group, in NCHW order
+        np.matmul(w3, cols, out=out)
+        if saved is not None:
+            saved.cols = cols
+    else:
+        ranges, step = K.chunks(n, per_sample, _CHUNK_BYTES)
+        buffer = _workspace.empty((step * per_sample // x.dtype.itemsize,), x.dtype)
+        for start, stop in ranges:
+            cols = K.padded_im2col(
+                xp[start:stop], kernel, stride, dilation, groups, out_hw, buffer
+            )
+            np.matmul(w3, cols, out=out[start:stop])
     if bias:
         out += bias[0].reshape(groups, og, 1)
-    if saved is not None:
-        saved.cols = cols
-    return out.reshape(x.shape[0], w.shape[0], ho, wo)
+    return out.reshape(n, w.shape[0], *out_hw)
 
 
 def _conv2d_weight_grad_impl(
     x, g, stride, padding, dilation, groups, w_shape, saved=None
 ):
     # dW[o, k] = sum_{n, p} g[n, o, p] * cols[n, k, p]
-    cols = saved.take() if saved is not None else None
-    if cols is None:
-        cols, _ = K.im2col(x, tuple(w_shape[2:]), stride, padding, dilation, groups)
     og, kg = _split(w_shape, groups)
-    g4 = K.blas_ready(g).reshape(g.shape[0], groups, og, -1)
-    part = _workspace.empty((g.shape[0], groups, og, kg), np.result_type(x, g))
-    np.matmul(g4, cols.swapaxes(-1, -2), out=part)
-    return part.sum(axis=0).reshape(w_shape)
-
-
-# Samples per chunk of the input gradient: its columns are made and added back
-# chunk by chunk, in a buffer small enough to stay in cache.
-_CHUNK_BYTES = 8 * 2**20
+    n = g.shape[0]
+    g4 = K.blas_ready(g).reshape(n, groups, og, -1)
+    dtype = np.result_type(x, g)
+    cols = saved.take() if saved is not None else None
+    if cols is not None:
+        part = _workspace.empty((n, groups, og, kg), dtype)
+        np.matmul(g4, cols.swapaxes(-1, -2), out=part)
+        return part.sum(axis=0).reshape(w_shape)
+    kernel = tuple(w_shape[2:])
+    xp = K.padded(x, padding)
+    out_hw = g.shape[2:]
+    per_sample = _col_bytes(x.shape, w_shape, out_hw, x.dtype)
+    ranges, step = K.chunks(n, per_sample, _CHUNK_BYTES)
+    buffer = _workspace.empty((step * per_sample // x.dtype.itemsize,), x.dtype)
+    part = _workspace.empty((step, groups, og, kg), dtype)
+    dw = np.zeros((groups, og, kg), dtype)
+    for start, stop in ranges:
+        cols = K.padded_im2col(
+            xp[start:stop], kernel, stride, dilation, groups, out_hw, buffer
+        )
+        np.matmul(g4[start:stop], cols.swapaxes(-1, -2), out=part[: stop - start])
+        dw += part[: stop - start].sum(axis=0)
+    return dw.reshape(w_shape)
 
 
 def _conv2d_input_grad_impl(g, w, stride, padding, dilation, groups, x_shape):

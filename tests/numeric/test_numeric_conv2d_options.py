@@ -370,13 +370,19 @@ def test_conv_transpose2d_matches_torch(seed):
     np.testing.assert_allclose(dw, tw.grad.numpy(), atol=1e-10)
 
 
-def test_conv2d_input_gradient_in_chunks_equals_loops(monkeypatch):
-    # large batches make the input gradient chunk by chunk; force tiny chunks
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_conv2d_in_chunks_equals_loops(monkeypatch, seed):
+    # large layers compute sample chunk by sample chunk, without keeping the
+    # forward's columns for the weight gradient; force that on a small one
     import numeric.prims.conv2d as conv2d_module
 
     monkeypatch.setattr(conv2d_module, "_CHUNK_BYTES", 1)
-    rng, x, w, _, options, pads = _case(5, unbatched=False)
-    g = rng.normal(size=nm.conv2d(x, w, **options).shape)
+    monkeypatch.setattr(conv2d_module, "_SAVE_BYTES", 0)
+    rng, x, w, b, options, pads = _case(seed, unbatched=False)
+    y = nm.conv2d(x, w, b, **options)
+    np.testing.assert_allclose(y.data, _reference(x, w, b, options, pads), atol=1e-12)
+    assert nm.gradcheck(lambda w: nm.conv2d(x, w, **options), w)
+    g = rng.normal(size=y.shape)
     dx = nm.grad(lambda x: nm.sum(nm.conv2d(x, w, **options) * g))(x)
     step = 1e-6  # the input gradient is linear: one central difference is exact
     v = rng.normal(size=x.shape)
