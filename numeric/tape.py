@@ -439,7 +439,7 @@ def apply(prim: Primitive, *args, **params) -> Tensor:
     """
     if prim.nargs is not None and len(args) != prim.nargs:
         raise TypeError(f"{prim.name} takes {prim.nargs} inputs, got {len(args)}")
-    datas = []
+    datas: list = []  # a Tensor's array, or None until a constant is converted
     tracked = False
     like = None  # the floating dtype of the Tensor operands
     for a in args:

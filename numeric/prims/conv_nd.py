@@ -25,7 +25,7 @@ from numeric.prims.conv_args import shape_of
 from numeric.prims.reduce import unbroadcast
 from numeric.prims.shape import pad
 from numeric.registry import defprim, defvjp, needs_grad
-from numeric.tape import apply
+from numeric.tape import Tensor, apply
 
 _MODES = ("full", "valid", "same")
 
@@ -166,7 +166,7 @@ correlate_p = defprim("correlate", _correlate_impl, 2)
 flip_p = defprim("flip", _flip_impl, 1)
 
 
-def flip(x, axes):
+def flip(x, axes) -> Tensor:
     """``x`` reversed along ``axes`` (a tuple of ints), like ``np.flip``."""
     return apply(flip_p, x, axes=tuple(axes))
 
@@ -210,7 +210,7 @@ defvjp(correlate_p, correlate_vjp)
 defvjp(flip_p, flip_vjp)
 
 
-def convolve(x, w, mode="full", axes=None):
+def convolve(x, w, mode="full", axes=None) -> Tensor:
     """N-d convolution, as ``scipy.signal.convolve`` (and, given ``axes``, as
     ``scipy.signal.fftconvolve``).
 
@@ -253,7 +253,7 @@ def convolve(x, w, mode="full", axes=None):
     return apply(convolve_p, x, w, mode=mode, axes=axes)
 
 
-def correlate(x, w, mode="full", axes=None):
+def correlate(x, w, mode="full", axes=None) -> Tensor:
     """N-d cross-correlation, as ``scipy.signal.correlate``: convolution with
     ``w`` flipped along the convolved axes, in every mode.
 

@@ -201,7 +201,7 @@ def max_pool2d(
     return_indices=False,
     *,
     size=None,
-):
+) -> Tensor | tuple[Tensor, np.ndarray]:
     """Maximum over windows, as ``torch.nn.functional.max_pool2d``.
 
     Parameters
@@ -225,6 +225,15 @@ def max_pool2d(
     Returns
     -------
     Tensor, or (Tensor, ndarray) with ``return_indices``.
+
+    Raises
+    ------
+    ArgumentError
+        A bad kernel_size, stride, padding (more than half the window),
+        dilation or ceil_mode.
+    ShapeError
+        A wrong rank, a window larger than the padded input, or a window with
+        every tap in the padding (PyTorch returns -inf there).
 
     Notes
     -----
@@ -259,7 +268,9 @@ def max_pool2d(
     return (out, index) if return_indices else out
 
 
-def max_unpool2d(x, indices, kernel_size, stride=None, padding=0, output_size=None):
+def max_unpool2d(
+    x, indices, kernel_size, stride=None, padding=0, output_size=None
+) -> Tensor:
     """The partial inverse of :func:`max_pool2d`, as
     ``torch.nn.functional.max_unpool2d``: zeros, with each value of ``x``
     written at its flat per-plane index.
@@ -280,6 +291,15 @@ def max_unpool2d(x, indices, kernel_size, stride=None, padding=0, output_size=No
     Returns
     -------
     Tensor of shape (N, C, H_out, W_out) or (C, H_out, W_out).
+
+    Raises
+    ------
+    ShapeError
+        Indices not of the input's shape, an index outside the output plane,
+        or a non-positive output size.
+    ArgumentError
+        Non-integer indices, or a bad kernel_size, stride, padding or
+        output_size.
 
     Notes
     -----

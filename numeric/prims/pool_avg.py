@@ -94,7 +94,7 @@ def avg_pool2d(
     divisor_override=None,
     *,
     size=None,
-):
+) -> Tensor:
     """Mean over windows, as ``torch.nn.functional.avg_pool2d``.
 
     Parameters
@@ -119,6 +119,14 @@ def avg_pool2d(
     Returns
     -------
     Tensor of shape (N, C, Ho, Wo) or (C, Ho, Wo).
+
+    Raises
+    ------
+    ArgumentError
+        A bad kernel_size, stride, padding (more than half the window),
+        ceil_mode or divisor_override (not a nonzero int).
+    ShapeError
+        A wrong rank or a window larger than the padded input.
 
     Examples
     --------
@@ -190,6 +198,13 @@ def adaptive_avg_pool2d(x, output_size) -> Tensor:
     Returns
     -------
     Tensor of shape (N, C, Ho, Wo) or (C, Ho, Wo).
+
+    Raises
+    ------
+    ArgumentError
+        An output_size that is not a positive int or a pair of them (or None).
+    ShapeError
+        A wrong rank or an empty input plane.
 
     Examples
     --------
