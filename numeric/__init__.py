@@ -8,7 +8,10 @@ the record. See ``docs/numeric.md``.
 from numeric import prims as _prims  # noqa: F401  (fills the registry)
 from numeric.errors import GradcheckError, ShapeError
 from numeric.gradcheck import gradcheck
-from numeric.prims.conv import conv2d, convolve2d, correlate2d
+from numeric.prims.conv import convolve2d, correlate2d
+from numeric.prims.conv2d import conv2d
+from numeric.prims.conv_nd import convolve, correlate
+from numeric.prims.conv_transpose import conv_transpose2d
 from numeric.prims.elementwise import (
     abs,
     acos,
@@ -50,7 +53,8 @@ from numeric.prims.loss import (
     softmax,
     svm_loss,
 )
-from numeric.prims.pool import avg_pool2d, max_pool2d
+from numeric.prims.pool import max_pool2d, max_unpool2d
+from numeric.prims.pool_avg import adaptive_avg_pool2d, avg_pool2d
 from numeric.prims.reduce import max, mean, stack, sum
 from numeric.prims.shape import reshape, transpose
 from numeric.tape import Tensor, detect_anomaly, no_grad, tensor
@@ -65,12 +69,16 @@ __all__ = [
     "__version__",
     "abs",
     "acos",
+    "adaptive_avg_pool2d",
     "add",
     "asin",
     "atan",
     "avg_pool2d",
     "conv2d",
+    "conv_transpose2d",
+    "convolve",
     "convolve2d",
+    "correlate",
     "correlate2d",
     "cos",
     "cosh",
@@ -90,6 +98,7 @@ __all__ = [
     "matmul",
     "max",
     "max_pool2d",
+    "max_unpool2d",
     "maximum",
     "mean",
     "minimum",

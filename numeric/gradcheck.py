@@ -25,7 +25,9 @@ def gradcheck(fn, *arrays, eps=1e-6, atol=1e-5, rtol=1e-3):
         reduced to the scalar ``sum(out * r)`` with a fixed random ``r``
         (seeded), which checks every entry of the Jacobian's image.
     *arrays : array_like
-        The point; every input is checked.
+        The point; every input is checked. It is converted to float64, float32
+        inputs included (their rounding would swamp the central differences),
+        so ``fn`` is checked in float64.
     eps : float
         Step of the central difference ``(f(x + eps) - f(x - eps)) / (2 eps)``.
     atol, rtol : float

@@ -1,6 +1,6 @@
 """Tensors, the tape they are recorded on, and the backward driver.
 
-A :class:`Tensor` wraps a float64 ndarray. Applying a primitive to Tensors
+A :class:`Tensor` wraps a float64 (the default) or float32 ndarray. Applying a primitive to Tensors
 (:func:`apply`) computes the result with the primitive's NumPy function and,
 when an input is *traced* (a leaf that requires grad, or anything computed from
 one), records ``(primitive, parents, params)`` on the result: the tape is the
@@ -120,28 +120,44 @@ def _check_backward(prim, i, ct, node, parents, term):
         )
 
 
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def _float_array(data) -> np.ndarray:
-    """``data`` as a float64 ndarray (ints and bools converted)."""
+    """``data`` as a floating ndarray: float32 and float64 are kept, as in
+    PyTorch; every other real dtype (bool, ints, float16, longdouble) becomes
+    float64, the default."""
     if isinstance(data, Tensor):
         return data.data
     arr = np.asarray(data)
-    if arr.dtype != np.float64:
+    if arr.dtype not in _FLOATS:
         if arr.dtype.kind not in "biuf":
             raise TypeError(
-                f"tensor: cannot make a float64 tensor from data of dtype {arr.dtype}"
+                f"tensor: cannot make a float tensor from data of dtype {arr.dtype}"
             )
         arr = arr.astype(np.float64)
     return arr
 
 
-def _const_array(value) -> np.ndarray:
-    """A non-Tensor operand as an array: bools stay bool, ints become float64."""
+def _const_array(value, like=None) -> np.ndarray:
+    """A non-Tensor operand as an array.
+
+    ``like`` is the floating dtype of the Tensor operands (None when there are
+    none). Bools stay bool. Python ints and floats are *weak*, as in NumPy 2 and
+    PyTorch: they take ``like`` (``float32_tensor * 2.0`` stays float32), and so
+    do integer arrays (PyTorch's rule: an integer operand never widens a float
+    one). Float32 and float64 arrays keep their dtype and promote as NumPy does
+    (float32 with float64 gives float64); other floats become float64.
+    """
+    target = np.float64 if like is None else like
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return np.asarray(value, dtype=target)
     arr = np.asarray(value)
     kind = arr.dtype.kind
     if kind == "f":
-        return arr if arr.dtype == np.float64 else arr.astype(np.float64)
+        return arr if arr.dtype in _FLOATS else arr.astype(np.float64)
     if kind in "iu":
-        return arr.astype(np.float64)
+        return arr.astype(target)
     if kind == "b":
         return arr
     raise TypeError(f"cannot use a value of dtype {arr.dtype} as a numeric operand")
@@ -161,7 +177,7 @@ def _make(data: np.ndarray) -> Tensor:
 
 
 class Tensor:
-    """An n-dimensional float64 array that records how it was computed.
+    """An n-dimensional float64 or float32 array that records how it was computed.
 
     Make one with :func:`numeric.tensor`. Arithmetic operators, ``@``,
     indexing, ``.T``, ``.reshape``, ``.sum``, ``.mean`` and ``.max`` return
@@ -278,9 +294,9 @@ class Tensor:
                     f"backward: the output has shape {self.shape}; a non-scalar "
                     "output needs an explicit upstream gradient g of that shape"
                 )
-            g = np.ones(self.shape)
+            g = np.ones(self.shape, dtype=self.dtype)
         else:
-            g = _float_array(g)
+            g = np.asarray(_float_array(g), dtype=self.dtype)
             if g.shape != self.shape:
                 raise ShapeError(
                     f"backward: upstream gradient g has shape {g.shape}, "
@@ -288,7 +304,7 @@ class Tensor:
                 )
         leaves, cts = backward_pass(self, _make(g), None, create_graph=False)
         for leaf, ct in zip(leaves, cts):
-            value = np.array(ct.data, dtype=np.float64)  # a fresh, writeable copy
+            value = np.array(ct.data, dtype=leaf.dtype)  # a fresh, writeable copy
             leaf.grad = value if leaf.grad is None else leaf.grad + value
 
     # ----- operators -----
@@ -390,13 +406,15 @@ def _normalize_index_part(part):
 
 
 def tensor(data, requires_grad: bool = False) -> Tensor:
-    """Make a :class:`Tensor` holding ``data`` as a float64 array.
+    """Make a :class:`Tensor` holding ``data`` as a floating array.
 
     Parameters
     ----------
     data : array_like or Tensor
-        Numbers or nested sequences; integer and boolean data are converted to
-        float64. The array is copied.
+        Numbers or nested sequences. Float32 and float64 data keep their dtype
+        (as in PyTorch: float32 in, float32 computed, float32 gradients);
+        integer, boolean and other float data become float64. The array is
+        copied.
     requires_grad : bool
         Whether ``backward()`` should fill this tensor's ``.grad``.
 
@@ -407,8 +425,10 @@ def tensor(data, requires_grad: bool = False) -> Tensor:
     >>> (x * x).sum().backward()
     >>> x.grad
     array([2., 4.])
+    >>> nm.tensor(np.ones(2, dtype=np.float32)).dtype, nm.tensor([1, 2]).dtype
+    (dtype('float32'), dtype('float64'))
     """
-    return Tensor(np.array(_float_array(data), dtype=np.float64), requires_grad)
+    return Tensor(np.array(_float_array(data)), requires_grad)
 
 
 def apply(prim: Primitive, *args, **params) -> Tensor:
@@ -419,14 +439,21 @@ def apply(prim: Primitive, *args, **params) -> Tensor:
     """
     if prim.nargs is not None and len(args) != prim.nargs:
         raise TypeError(f"{prim.name} takes {prim.nargs} inputs, got {len(args)}")
-    datas = []
+    datas: list = []  # a Tensor's array, or None until a constant is converted
     tracked = False
+    like = None  # the floating dtype of the Tensor operands
     for a in args:
         if isinstance(a, Tensor):
             datas.append(a.data)
             tracked = tracked or a._tracked
+            dtype = a.data.dtype
+            if dtype is not like and dtype.kind == "f":
+                like = dtype if like is None else np.promote_types(like, dtype)
         else:
-            datas.append(_const_array(a))
+            datas.append(None)
+    for i, a in enumerate(args):
+        if datas[i] is None:
+            datas[i] = _const_array(a, like)
     out = prim.impl(*datas, **params)
     if not isinstance(out, np.ndarray):
         out = np.asarray(out)
@@ -554,5 +581,5 @@ def backward_pass(end: Tensor, g: Tensor, wrt, create_graph: bool):
         _STATE.recording = previous
     for k, target in enumerate(targets):
         if results[k] is None:
-            results[k] = _make(np.zeros(target.shape))
+            results[k] = _make(np.zeros(target.shape, dtype=target.dtype))
     return targets, results

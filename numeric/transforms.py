@@ -100,9 +100,13 @@ def value_and_grad(fn, argnums=0):
                     f"(shape ()), got shape {out.shape}"
                 )
             if out._tracked:
-                _, grads = backward_pass(out, _make(np.ones(())), leaves, nested)
+                _, grads = backward_pass(
+                    out, _make(np.ones((), dtype=out.dtype)), leaves, nested
+                )
             else:  # fn does not depend on its arguments
-                grads = [_make(np.zeros(leaf.shape)) for leaf in leaves]
+                grads = [
+                    _make(np.zeros(leaf.shape, dtype=leaf.dtype)) for leaf in leaves
+                ]
         finally:
             _STATE.depth -= 1
             _STATE.recording = recording

@@ -1,24 +1,20 @@
-"""2-D correlation and convolution (SciPy semantics) and NCHW ``conv2d``.
+"""2-D correlation and convolution with SciPy semantics.
 
 Part of the registry in :mod:`numeric.registry`. ``correlate2d`` and
 ``convolve2d`` reproduce ``scipy.signal.correlate2d``/``convolve2d`` for the
 modes "valid", "full" and "same"; their VJPs are the flip-180 identities written
-with the same two primitives, so they differentiate again. ``conv2d`` is
-PyTorch's cross-correlation on batches, computed as im2col (a strided window
-view copied once, the batch folded into its columns) and one matrix product;
-its two VJPs are primitives of their own, and the
-three are each other's transposes.
+with the same two primitives, so they differentiate again. The batched NCHW
+``conv2d`` is in :mod:`numeric.prims.conv2d`, the N-d ``convolve`` and
+``correlate`` in :mod:`numeric.prims.conv_nd`.
 """
 
 from __future__ import annotations
-
-import numbers
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from numeric.errors import ArgumentError, ShapeError
-from numeric.prims.shape import getitem_p, pad, reshape
+from numeric.prims.shape import getitem_p, pad
 from numeric.registry import defprim, defvjp, needs_grad
 from numeric.tape import Tensor, apply
 
@@ -170,171 +166,3 @@ def convolve2d_vjp(g, ans, x, w, mode):
 
 defvjp(correlate2d_p, correlate2d_vjp)
 defvjp(convolve2d_p, convolve2d_vjp)
-
-# ----- conv2d (NCHW, OIHW, PyTorch semantics) -----
-
-
-def _pair(value, name: str, minimum: int, op: str = "conv2d") -> tuple:
-    """``value`` as a pair of ints >= ``minimum`` (an int is used for both)."""
-    if isinstance(value, numbers.Integral):
-        value = (value, value)
-    try:
-        pair = tuple(value)
-    except TypeError:
-        pair = ()
-    if len(pair) != 2 or not all(isinstance(v, numbers.Integral) for v in pair):
-        raise ArgumentError(
-            f"{op}: {name} must be an int or a pair of ints, got {value!r}"
-        )
-    if min(pair) < minimum:
-        raise ArgumentError(f"{op}: {name} must be >= {minimum}, got {value!r}")
-    return (int(pair[0]), int(pair[1]))
-
-
-def _im2col(x, kernel, stride, padding):
-    """The (C*kh*kw, N*Ho*Wo) matrix of input windows (im2col), and (Ho, Wo).
-
-    A strided window view of the padded input, copied once with the batch
-    folded into the columns, so that each pass below is one matrix product
-    (one large GEMM keeps BLAS's threads busy where N small ones do not).
-    """
-    (ph, pw), (sh, sw) = padding, stride
-    if ph or pw:
-        x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    win = sliding_window_view(x, kernel, axis=(2, 3))[:, :, ::sh, ::sw]
-    n, c, ho, wo, kh, kw = win.shape
-    cols = win.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * ho * wo)
-    return cols, (ho, wo)
-
-
-def _channels_first(g):
-    """(N, O, Ho, Wo) -> the (O, N*Ho*Wo) matrix, copied once (which also
-    gives a broadcast, stride-0 cotangent the unit strides BLAS needs)."""
-    return g.transpose(1, 0, 2, 3).reshape(g.shape[1], -1)
-
-
-def _conv2d_impl(x, w, stride, padding):
-    cols, (ho, wo) = _im2col(x, w.shape[2:], stride, padding)
-    # Y (O, N*Ho*Wo) = W (O, C*kh*kw) @ cols, returned as an NCHW view
-    out = w.reshape(w.shape[0], -1) @ cols
-    return out.reshape(w.shape[0], x.shape[0], ho, wo).transpose(1, 0, 2, 3)
-
-
-def _conv2d_weight_grad_impl(x, g, stride, padding, w_shape):
-    # dW[o, c, a, b] = sum_{n, i, j} g[n, o, i, j] * xpad[n, c, i*s + a, j*s + b]
-    cols, _ = _im2col(x, tuple(w_shape[2:]), stride, padding)
-    return (_channels_first(g) @ cols.T).reshape(w_shape)
-
-
-def _conv2d_input_grad_impl(g, w, stride, padding, x_shape):
-    (sh, sw), (ph, pw) = stride, padding
-    n, c, h, v = x_shape
-    o, _, kh, kw = w.shape
-    ho, wo = g.shape[2:]
-    # cols[c, a, b, n, i, j] = sum_o w[o, c, a, b] g[n, o, i, j]; col2im adds
-    # each kernel offset's slab back where its windows came from
-    cols = (w.reshape(o, -1).T @ _channels_first(g)).reshape(c, kh, kw, n, ho, wo)
-    out = np.zeros((c, n, h + 2 * ph, v + 2 * pw))
-    for a in range(kh):
-        for b in range(kw):
-            rows = slice(a, a + sh * (ho - 1) + 1, sh)
-            cols_ = slice(b, b + sw * (wo - 1) + 1, sw)
-            out[:, :, rows, cols_] += cols[:, a, b]
-    return out[:, :, ph : ph + h, pw : pw + v].transpose(1, 0, 2, 3)
-
-
-conv2d_p = defprim("conv2d", _conv2d_impl, 2)
-conv2d_weight_grad_p = defprim("conv2d_weight_grad", _conv2d_weight_grad_impl, 2)
-conv2d_input_grad_p = defprim("conv2d_input_grad", _conv2d_input_grad_impl, 2)
-
-
-def conv2d(x, w, b=None, stride=1, padding=0):
-    """Batched 2-D cross-correlation, as ``torch.nn.functional.conv2d``.
-
-    Parameters
-    ----------
-    x : Tensor or array_like, shape (N, C, H, W)
-    w : Tensor or array_like, shape (O, C, kh, kw)
-    b : Tensor or array_like, shape (O,), optional
-    stride, padding : int or pair of ints
-        Zero padding is added on both sides of each spatial axis.
-
-    Returns
-    -------
-    Tensor of shape (N, O, Ho, Wo), ``Ho = (H + 2*ph - kh) // sh + 1``.
-    """
-    stride = _pair(stride, "stride", 1)
-    padding = _pair(padding, "padding", 0)
-    xs, ws = _shape(x), _shape(w)
-    if len(xs) != 4 or len(ws) != 4:
-        raise ShapeError(
-            f"conv2d: input must be (N, C, H, W) and weight (O, C, kh, kw), "
-            f"got shapes {xs} and {ws}"
-        )
-    if xs[1] != ws[1]:
-        raise ShapeError(
-            f"conv2d: input has {xs[1]} channels but weight expects {ws[1]} "
-            f"(shapes {xs} and {ws})"
-        )
-    for i in (0, 1):
-        if xs[2 + i] + 2 * padding[i] < ws[2 + i]:
-            raise ShapeError(
-                f"conv2d: kernel {ws[2:]} is larger than the padded input "
-                f"(shapes {xs} and {ws}, padding {padding})"
-            )
-    out = apply(conv2d_p, x, w, stride=stride, padding=padding)
-    if b is not None:
-        if _shape(b) != (ws[0],):
-            raise ShapeError(
-                f"conv2d: bias must have shape ({ws[0]},), got {_shape(b)}"
-            )
-        out = out + reshape(b, (1, ws[0], 1, 1))
-    return out
-
-
-def conv2d_vjp(g, ans, x, w, stride, padding):
-    gx = gw = None
-    if needs_grad(x):
-        gx = apply(
-            conv2d_input_grad_p, g, w, stride=stride, padding=padding, x_shape=x.shape
-        )
-    if needs_grad(w):
-        gw = apply(
-            conv2d_weight_grad_p, x, g, stride=stride, padding=padding, w_shape=w.shape
-        )
-    return (gx, gw)
-
-
-def conv2d_input_grad_vjp(gg, ans, g, w, stride, padding, x_shape):
-    # input_grad(g, w) is the transpose of x -> conv2d(x, w): <input_grad(g, w), X> = <g, conv2d(X, w)>
-    gg_g = (
-        apply(conv2d_p, gg, w, stride=stride, padding=padding)
-        if needs_grad(g)
-        else None
-    )
-    gg_w = None
-    if needs_grad(w):
-        gg_w = apply(
-            conv2d_weight_grad_p, gg, g, stride=stride, padding=padding, w_shape=w.shape
-        )
-    return (gg_g, gg_w)
-
-
-def conv2d_weight_grad_vjp(gw, ans, x, g, stride, padding, w_shape):
-    # <weight_grad(x, g), W> = <g, conv2d(x, W)>
-    gx = None
-    if needs_grad(x):
-        gx = apply(
-            conv2d_input_grad_p, g, gw, stride=stride, padding=padding, x_shape=x.shape
-        )
-    gg = (
-        apply(conv2d_p, x, gw, stride=stride, padding=padding)
-        if needs_grad(g)
-        else None
-    )
-    return (gx, gg)
-
-
-defvjp(conv2d_p, conv2d_vjp)
-defvjp(conv2d_input_grad_p, conv2d_input_grad_vjp)
-defvjp(conv2d_weight_grad_p, conv2d_weight_grad_vjp)

@@ -156,73 +156,167 @@ def _corr(name):
 
 
 def _conv_geometry(rng):
-    n, c, o = (int(v) for v in rng.integers(1, 3, size=3))
+    """A random valid conv2d geometry: groups, dilation, stride, asymmetric
+    fitted padding (bottom/right may crop), as conv2d() would pass it."""
+    groups = int(rng.integers(1, 3))
+    n, cg, og = (int(v) for v in rng.integers(1, 3, size=3))
     kh, kw = (int(v) for v in rng.integers(1, 4, size=2))
     stride = tuple(int(v) for v in rng.integers(1, 3, size=2))
-    padding = tuple(int(v) for v in rng.integers(0, 2, size=2))
-    h, w = kh + int(rng.integers(0, 4)), kw + int(rng.integers(0, 4))
-    return (n, c, h, w), (o, c, kh, kw), stride, padding
+    dilation = tuple(int(v) for v in rng.integers(1, 3, size=2))
+    pads = [(int(rng.integers(0, 2)), int(rng.integers(0, 2))) for _ in range(2)]
+    sizes, fitted = [], []
+    for k, d, s, (a, b) in zip((kh, kw), dilation, stride, pads):
+        extent = d * (k - 1) + 1
+        size = max(extent - a - b, 1) + int(rng.integers(0, 4))
+        out = (size + a + b - extent) // s + 1
+        sizes.append(size)
+        fitted.append((a, (out - 1) * s + extent - size - a))
+    params = {
+        "stride": stride,
+        "padding": tuple(fitted),
+        "dilation": dilation,
+        "groups": groups,
+    }
+    return (n, cg * groups, *sizes), (og * groups, cg, kh, kw), params
 
 
-def _conv_out(x_shape, w_shape, stride, padding):
-    return tuple(
-        (x_shape[2 + i] + 2 * padding[i] - w_shape[2 + i]) // stride[i] + 1
-        for i in (0, 1)
-    )
+def _conv_out(x_shape, w_shape, params):
+    out = []
+    for i in (0, 1):
+        extent = params["dilation"][i] * (w_shape[2 + i] - 1) + 1
+        padded = x_shape[2 + i] + sum(params["padding"][i])
+        out.append((padded - extent) // params["stride"][i] + 1)
+    return tuple(out)
 
 
 def _conv2d(rng, shape):
-    xs, ws, stride, padding = _conv_geometry(rng)
-    return (lambda x, w: _p("conv2d")(x, w, stride=stride, padding=padding)), [
-        rng.normal(size=xs),
-        rng.normal(size=ws),
-    ]
+    xs, ws, params = _conv_geometry(rng)
+    arrays = [rng.normal(size=xs), rng.normal(size=ws)]
+    if rng.integers(2):  # the optional third input, a bias
+        arrays.append(rng.normal(size=ws[0]))
+    return (lambda *xwb: _p("conv2d")(*xwb, **params)), arrays
 
 
 def _conv2d_weight_grad(rng, shape):
-    xs, ws, stride, padding = _conv_geometry(rng)
-    gs = (xs[0], ws[0]) + _conv_out(xs, ws, stride, padding)
+    xs, ws, params = _conv_geometry(rng)
+    gs = (xs[0], ws[0]) + _conv_out(xs, ws, params)
 
     def fn(x, g):
-        return _p("conv2d_weight_grad")(
-            x, g, stride=stride, padding=padding, w_shape=ws
-        )
+        return _p("conv2d_weight_grad")(x, g, w_shape=ws, **params)
 
     return fn, [rng.normal(size=xs), rng.normal(size=gs)]
 
 
 def _conv2d_input_grad(rng, shape):
-    xs, ws, stride, padding = _conv_geometry(rng)
-    gs = (xs[0], ws[0]) + _conv_out(xs, ws, stride, padding)
+    xs, ws, params = _conv_geometry(rng)
+    gs = (xs[0], ws[0]) + _conv_out(xs, ws, params)
 
     def fn(g, w):
-        return _p("conv2d_input_grad")(g, w, stride=stride, padding=padding, x_shape=xs)
+        return _p("conv2d_input_grad")(g, w, x_shape=xs, **params)
 
     return fn, [rng.normal(size=gs), rng.normal(size=ws)]
 
 
-def _pool_geometry(rng):
-    size = tuple(int(v) for v in rng.integers(1, 4, size=2))
+def _nd_conv(name):
+    def spec(rng, shape):
+        # inputs of the spec's rank, a random set of axes convolved, the others
+        # broadcasting; a random mode that fits the sizes
+        ndim = len(shape)
+        axes = tuple(int(a) for a in np.flatnonzero(rng.integers(0, 2, size=ndim)))
+        axes = axes or (ndim - 1,)
+        mode = ("full", "valid", "same")[int(rng.integers(3))]
+        xs, ws = [], []
+        for i, n in enumerate(shape):
+            if i in axes:
+                xs.append(n + 1)
+                ws.append(int(rng.integers(1, n + 2)))
+            else:
+                xs.append(n)
+                ws.append(1 if rng.integers(2) else n)
+        return (lambda x, w: _p(name)(x, w, mode=mode, axes=axes)), [
+            rng.normal(size=xs),
+            rng.normal(size=ws),
+        ]
+
+    return spec
+
+
+def _flip(rng, shape):
+    axes = tuple(int(a) for a in np.flatnonzero(rng.integers(0, 2, size=len(shape))))
+    return (lambda x: _p("flip")(x, axes=axes)), [rng.normal(size=shape)]
+
+
+def _pool_case(rng):
+    """A random pooling geometry with fitted padding, and its output size."""
+    kernel = tuple(int(v) for v in rng.integers(1, 4, size=2))
     stride = tuple(int(v) for v in rng.integers(1, 4, size=2))
-    xs = (1, 2, size[0] + int(rng.integers(0, 4)), size[1] + int(rng.integers(0, 4)))
-    return size, stride, xs
+    fitted, xs, out = [], [1, 2], []
+    for k, s in zip(kernel, stride):
+        p = int(rng.integers(0, k // 2 + 1))
+        size = k + int(rng.integers(0, 4))
+        o = (size + 2 * p - k) // s + 1
+        xs.append(size)
+        out.append(o)
+        fitted.append((p, (o - 1) * s + k - size - p))
+    return kernel, stride, tuple(fitted), tuple(xs), tuple(out)
 
 
 def _avg_pool2d(rng, shape):
-    size, stride, xs = _pool_geometry(rng)
-    return (lambda x: _p("avg_pool2d")(x, size=size, stride=stride)), [
-        rng.normal(size=xs)
-    ]
+    kernel, stride, padding, xs, out = _pool_case(rng)
+    scale = rng.uniform(0.2, 1.0, size=out)
+
+    def fn(x):
+        return _p("avg_pool2d")(
+            x, kernel=kernel, stride=stride, padding=padding, scale=scale
+        )
+
+    return fn, [rng.normal(size=xs)]
 
 
 def _avg_pool2d_transpose(rng, shape):
-    size, stride, xs = _pool_geometry(rng)
-    gs = xs[:2] + tuple((xs[2 + i] - size[i]) // stride[i] + 1 for i in (0, 1))
+    kernel, stride, padding, xs, out = _pool_case(rng)
+    scale = rng.uniform(0.2, 1.0, size=out)
 
     def fn(g):
-        return _p("avg_pool2d_transpose")(g, size=size, stride=stride, x_shape=xs)
+        return _p("avg_pool2d_transpose")(
+            g, kernel=kernel, stride=stride, padding=padding, scale=scale, x_shape=xs
+        )
 
-    return fn, [rng.normal(size=gs)]
+    return fn, [rng.normal(size=xs[:2] + out)]
+
+
+def _plane_index(rng, shape, plane, unique):
+    """Random flat per-plane indices (repeats allowed unless ``unique``)."""
+    if unique:
+        n = int(np.prod(shape[2:]))
+        rows = [rng.permutation(plane)[:n] for _ in range(shape[0] * shape[1])]
+        return np.stack(rows).reshape(shape)
+    return rng.integers(0, plane, size=shape)
+
+
+def _max_pool2d(rng, shape):
+    index = _plane_index(rng, (1, 2, 2, 3), 12, unique=False)
+    return (lambda x: _p("max_pool2d")(x, index=index)), [rng.normal(size=(1, 2, 3, 4))]
+
+
+def _max_pool2d_transpose(rng, shape):
+    index = _plane_index(rng, (1, 2, 2, 3), 12, unique=False)
+
+    def fn(g):
+        return _p("max_pool2d_transpose")(g, index=index, x_shape=(1, 2, 3, 4))
+
+    return fn, [rng.normal(size=(1, 2, 2, 3))]
+
+
+def _max_unpool2d(rng, shape):
+    # unique indices: with repeats the write keeps one value, and the rule
+    # (PyTorch's gather) is a convention, not the derivative
+    index = _plane_index(rng, (1, 2, 2, 3), 12, unique=True)
+
+    def fn(x):
+        return _p("max_unpool2d")(x, index=index, out_shape=(1, 2, 3, 4))
+
+    return fn, [rng.normal(size=(1, 2, 2, 3))]
 
 
 def _stack(rng, shape):
@@ -297,6 +391,12 @@ SPECS = {
     "conv2d_input_grad": _conv2d_input_grad,
     "avg_pool2d": _avg_pool2d,
     "avg_pool2d_transpose": _avg_pool2d_transpose,
+    "max_pool2d": _max_pool2d,
+    "max_pool2d_transpose": _max_pool2d_transpose,
+    "max_unpool2d": _max_unpool2d,
+    "convolve": _nd_conv("convolve"),
+    "correlate": _nd_conv("correlate"),
+    "flip": _flip,
 }
 
 # smooth scalar functions and their closed-form second derivatives
