@@ -64,7 +64,7 @@ def _variadic_wrapper(op: OpDef) -> Callable[..., Any]:
     the n-ary form of (``OpDef.nary_of``), as the parser does."""
 
     def function(*xs: Any) -> Any:
-        entries = []
+        entries: list[Any] = []
         for x in xs:
             entries.extend(x.ravel() if isinstance(x, np.ndarray) else [x])
         if len(entries) < 2:
