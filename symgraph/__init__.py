@@ -35,7 +35,7 @@ from .interop import from_sympy, to_sympy
 from .lower import lambdify
 from .node import Node
 from .node import symbol as _symbol
-from .parse import parse
+from .parse import ParseHint, parse
 from .teach import backprop_table, to_dot
 from .verify import verify
 
@@ -54,6 +54,7 @@ __all__ = [
     "Node",
     "NotASymbolError",
     "ParseError",
+    "ParseHint",
     "ShapeError",
     "SymbolNameError",
     "SympyConversionError",
@@ -98,7 +99,8 @@ def symbols(names: str):
 
     Returns a tuple (a single symbol when one name is given, as
     ``sympy.symbols`` does). One name, one node: ``symbols("x")`` twice gives
-    the same object.
+    the same object. Names are identifiers of Latin and Greek letters, read as
+    Python reads them (``"µ"`` is ``"μ"``); see ``symgraph/identifiers.py``.
 
     Examples
     --------
@@ -106,6 +108,9 @@ def symbols(names: str):
     >>> x, y = sg.symbols("x y")
     >>> x is sg.symbols("x")
     True
+    >>> theta, alpha = sg.symbols("θ α")  # Latin and Greek letters
+    >>> sg.sin(theta) * alpha
+    sin(θ) * α
     """
     parts = [p for p in names.replace(",", " ").split() if p]
     if not parts:

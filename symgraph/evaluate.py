@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ShapeError, UnboundSymbolError
+from .identifiers import normal_name
 from .node import Node, as_node, const_value
 from .opdef import OPS
 from .traverse import toposort
@@ -25,7 +26,7 @@ def bind(values) -> dict:
                 raise TypeError(f"only symbols can be given values, not {key!r}")
             name = key.value
         elif isinstance(key, str):
-            name = key
+            name = normal_name(key)  # "µ" names the symbol μ, as in sg.symbols
         else:
             raise TypeError(f"bind values to symbols or their names, not {key!r}")
         try:

@@ -4,7 +4,8 @@
 op declared ``public``: the signature comes from ``OpDef.params`` and
 ``OpDef.defaults``, the docstring from ``OpDef.doc`` and ``OpDef.note``. Each
 takes nodes, numbers or NumPy object arrays of them (applied elementwise with
-broadcasting). Declaring an op is all it takes to get its function.
+broadcasting); a variadic op's function (``sg.logsumexp``) reduces over every
+entry of its arguments. Declaring an op is all it takes to get its function.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from . import ops as _ops  # noqa: F401  (the declarations fill the op table)
 from .arrays import elementwise
+from .node import as_node, make
 from .opdef import OpDef, public_ops
 
 __all__ = ["public_functions"]
@@ -53,6 +57,45 @@ def _wrapper(op: OpDef) -> Callable[..., Any]:
     return function
 
 
+def _variadic_wrapper(op: OpDef) -> Callable[..., Any]:
+    """``f(*xs)`` for a variadic op: a reduction over every entry of its
+    arguments (nodes, numbers or object arrays), like ``scipy``'s
+    ``logsumexp(a)`` over all of ``a``. Two entries give the binary op it is
+    the n-ary form of (``OpDef.nary_of``), as the parser does."""
+
+    def function(*xs: Any) -> Any:
+        entries: list[Any] = []
+        for x in xs:
+            entries.extend(x.ravel() if isinstance(x, np.ndarray) else [x])
+        if len(entries) < 2:
+            raise TypeError(
+                f"{op.name}() needs at least 2 entries in its arguments, "
+                f"got {len(entries)}"
+            )
+        nodes = [as_node(e) for e in entries]
+        if len(nodes) == 2 and op.nary_of:
+            return make(op.nary_of, *nodes)
+        return make(op.name, *nodes)
+
+    function.__name__ = function.__qualname__ = op.name
+    function.__module__ = "symgraph"
+    function.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("xs", inspect.Parameter.VAR_POSITIONAL)]
+    )
+    doc = [op.doc, ""]
+    if op.note:
+        doc += [f"Convention: {op.note}.", ""]
+    doc += [
+        "Takes any number of nodes, numbers, or NumPy object arrays of them",
+        "(at least two entries in all) and returns one node.",
+    ]
+    function.__doc__ = "\n".join(doc)
+    return function
+
+
 def public_functions() -> dict[str, Callable[..., Any]]:
     """``{name: function}`` for every public op, in declaration order."""
-    return {op.name: _wrapper(op) for op in public_ops()}
+    return {
+        op.name: _variadic_wrapper(op) if op.variadic else _wrapper(op)
+        for op in public_ops()
+    }

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .errors import LimitError, SymbolNameError
+from .identifiers import checked_name
 from .opdef import OPS
 from .printing import const_text, to_text
 
@@ -86,7 +87,7 @@ class Node:
             raise TypeError(
                 f"only intermediate results can be named, not the {self.op} {self}"
             )
-        _check_name(name, "display name")
+        name = checked_name(name, "display name")
         return _intern(self.op, self.args, None, name)
 
     @property
@@ -227,8 +228,9 @@ Node.__delattr__ = _frozen
 
 
 def symbol(name: str) -> Node:
-    """The symbol called ``name`` (one name, one node)."""
-    _check_name(name, "symbol name")
+    """The symbol called ``name`` (one name, one node; the name in Python's
+    normal form, see ``identifiers.py``)."""
+    name = checked_name(name, "symbol name")
     return _intern("symbol", (), name, None)
 
 

@@ -10,16 +10,38 @@ nesting depth and the size of integer literals are bounded.
 
 from __future__ import annotations
 
+import difflib
 import keyword
 import math
 import sys
+import warnings
 
 from . import ops as _ops  # noqa: F401  (the declarations fill the op table)
 from .errors import LimitError, ParseError
+from .identifiers import normal_name
 from .node import MAX_INT_BITS, Node, const, make, symbol
 from .opdef import OPS, parse_names
+from .parse_help import (
+    MINUS_SIGN,
+    SUPERSCRIPTS,
+    ParseHint,
+    character_hint,
+    constant_hint,
+    continues_name,
+    hints_of,
+    read_name,
+    starts_name,
+)
 
-__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_DIGITS", "MAX_LENGTH", "parse"]
+__all__ = [
+    "FUNCTIONS",
+    "MAX_DEPTH",
+    "MAX_DIGITS",
+    "MAX_LENGTH",
+    "ParseHint",
+    "parse",
+    "parse_with_hints",
+]
 
 MAX_LENGTH = 100_000
 MAX_DEPTH = 100
@@ -56,6 +78,15 @@ def functions() -> list[str]:
 
 
 FUNCTIONS = functions()  # the names at import time (see functions())
+_E_SYMBOL = symbol("e")
+
+
+# Calls the parser builds from other ops: log(x, b) is log(x) / log(b),
+# SymPy's own form of a logarithm to a base (so from_sympy of sympy.log(x, b)
+# gives the same node).
+_BUILT = {
+    ("log", 2): lambda x, b: make("div", make("log", x), make("log", b)),
+}
 _CONSTANTS = {"pi": lambda: make("pi"), "E": lambda: make("E"),
               "inf": lambda: const(math.inf), "nan": lambda: const(math.nan)}  # fmt: skip
 
@@ -79,7 +110,6 @@ _REFUSED = {
     ">": "comparisons are not allowed",
     "!": "'!' is not allowed",
     "&": "bitwise operators are not allowed",
-    "|": "bitwise operators are not allowed",
     "~": "bitwise operators are not allowed",
     "#": "comments are not allowed",
     "\\": "backslashes are not allowed",
@@ -125,7 +155,11 @@ def _tokenize(text: str) -> list:
                     j = k
                     while j < n and text[j].isascii() and text[j].isdigit():
                         j += 1
-            if j < n and (text[j].isalnum() or text[j] in "_."):
+            if (
+                j < n
+                and (text[j].isalnum() or text[j] in "_.")
+                and text[j] not in SUPERSCRIPTS
+            ):
                 raise ParseError(
                     f"unexpected {text[j]!r} right after the number {text[i:j]!r}"
                     " (write '*' for multiplication)",
@@ -148,11 +182,11 @@ def _tokenize(text: str) -> list:
             tokens.append(_Token("float" if is_float else "int", text[i:j], i))
             i = j
             continue
-        if c.isascii() and c.isalpha():
-            j = i
-            while j < n and text[j].isascii() and (text[j].isalnum() or text[j] == "_"):
+        if starts_name(c):
+            j = i + 1
+            while j < n and continues_name(text[j]):
                 j += 1
-            word = text[i:j]
+            word = read_name(text, i, j)
             if keyword.iskeyword(word) or keyword.issoftkeyword(word):
                 raise ParseError(f"the Python keyword {word!r} is not allowed", i, text)
             if j < n and text[j] == ".":
@@ -168,7 +202,11 @@ def _tokenize(text: str) -> list:
             tokens.append(_Token("op", c, i))
             i += 1
             continue
-        reason = _REFUSED.get(c)
+        if c == MINUS_SIGN:
+            tokens.append(_Token("op", "-", i))
+            i += 1
+            continue
+        reason = _REFUSED.get(c) or character_hint(text, i, tokens)
         if reason is None:
             reason = f"unexpected character {c!r}"
         raise ParseError(reason, i, text)
@@ -198,6 +236,10 @@ class _Parser:
         self.depth = 0
         self.symbols = symbols
         self.max_depth = min(MAX_DEPTH, _depth_budget())
+        # for the hints: where each free name is used, and where "e" is a
+        # power's base
+        self.uses: dict[str, list[int]] = {}
+        self.e_bases: list[int] = []
 
     def peek(self):
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -223,6 +265,7 @@ class _Parser:
         self.i += 1
 
     def expression(self, min_prec=0) -> Node:
+        start = self.peek()
         left = self.unary()
         while True:
             tok = self.peek()
@@ -240,6 +283,8 @@ class _Parser:
             node = make(_OPNAME[tok.text], left, right)
             if node.op == "pow" and left.op == "const" and right.op == "const":
                 self.check_constant_power(left, right, tok.pos)
+            if _OPNAME[tok.text] == "pow" and left is _E_SYMBOL and start is not None:
+                self.e_bases.append(start.pos)
             left = node
 
     def check_constant_power(self, base: Node, exponent: Node, pos: int) -> None:
@@ -313,24 +358,42 @@ class _Parser:
         if word in _CONSTANTS:
             return _CONSTANTS[word]()
         if word in _tables()[0]:
-            raise ParseError(
-                f"the function {word!r} must be called, as {word}(...)",
-                tok.pos,
-                self.text,
-            )
+            raise ParseError(self.uncalled(word, nxt), tok.pos, self.text)
         if self.symbols is not None:
             if word not in self.symbols:
-                raise ParseError(f"unknown symbol {word!r}", tok.pos, self.text)
+                raise ParseError(
+                    f"unknown symbol {word!r}{constant_hint(word)}", tok.pos, self.text
+                )
             return self.symbols[word]
+        self.uses.setdefault(word, []).append(tok.pos)
         return symbol(word)
+
+    def uncalled(self, word: str, nxt) -> str:
+        """The reason for a function name that is not called: sin x, sin^2(x)."""
+        reason = f"the function {word!r} must be called"
+        after = self.tokens[self.i + 1] if self.i + 1 < len(self.tokens) else None
+        if nxt is not None and nxt.kind in ("name", "int", "float"):
+            return f"{reason} with parentheses: write {word}({nxt.text})"
+        power = nxt is not None and nxt.text in ("**", "^")
+        if power and after is not None and after.kind == "int":
+            return (
+                f"{reason}: write {word}(x)**{after.text}"
+                f" for {word}{nxt.text}{after.text}(x)"
+            )
+        return f"{reason}, as {word}(...)"
 
     def call(self, tok) -> Node:
         word = tok.text
         names, nary = _tables()
         op = names.get(word)
         if op is None:
+            close = difflib.get_close_matches(word, names, n=3, cutoff=0.75)
+            if close:
+                advice = f"did you mean {' or '.join(map(repr, close))}?"
+            else:
+                advice = f"to multiply, write {word}*(...){constant_hint(word)}"
             raise ParseError(
-                f"unknown function {word!r} (known: {', '.join(sorted(names))})",
+                f"unknown function {word!r} ({advice}; known: {', '.join(sorted(names))})",
                 tok.pos,
                 self.text,
             )
@@ -349,6 +412,9 @@ class _Parser:
             break
         self.expect(")")
         self.depth -= 1
+        built = _BUILT.get((op, len(args)))
+        if built is not None:
+            return built(*args)
         if len(args) > 2 and op in nary:
             op = nary[op]
         opdef = OPS[op]
@@ -361,10 +427,12 @@ class _Parser:
         if nargs - len(defaults) <= len(args) < nargs:
             args += [const(d) for d in defaults[len(args) - nargs :]]
         if len(args) != nargs:
+            counts = [nargs] + [n for (o, n) in _BUILT if o == op]
             want = (
                 "2 or more arguments"
                 if opdef.variadic
-                else (f"{nargs} argument{'s' if nargs > 1 else ''}")
+                else f"{' or '.join(map(str, counts))} argument"
+                + ("s" if max(counts) > 1 else "")
             )
             raise ParseError(
                 f"{word}() takes {want}, got {len(args)}",
@@ -374,47 +442,50 @@ class _Parser:
         return make(op, *args)
 
 
-def parse(text: str, symbols=None) -> Node:
-    """Parse an expression string into a node, safely.
+def parse_with_hints(text: str, symbols=None) -> tuple[Node, list[ParseHint]]:
+    """Parse like :func:`parse`, and return the hints as data, not warnings.
 
     Parameters
     ----------
     text : str
-        Numbers, names, ``+ - * / **`` (or ``^``), unary minus, parentheses,
-        and calls of known functions (``sin``, ``max``, ``relu``, ...; see
-        ``symgraph.parse.FUNCTIONS``). ``pi`` and ``E`` are the constants.
+        As for :func:`parse`.
     symbols : optional mapping or sequence of symbol nodes
-        When given, only these names may appear.
+        As for :func:`parse`.
 
     Returns
     -------
-    Node
+    (Node, list of ParseHint)
+        The hints name likely slips in text that is nevertheless valid: ``e``
+        used only as the base of powers (``e^x`` is a symbol ``e`` to the
+        power ``x``; Euler's number is ``E`` or ``exp(1)``) and ``π`` used as
+        a symbol (the number is ``pi``). Names listed in ``symbols`` are
+        meant as given and get no hint.
 
     Raises
     ------
     ParseError
-        With ``.position`` and ``.reason``, for anything outside the grammar
-        (attributes, subscripts, strings, lambdas, several statements, unknown
-        functions, empty text) and past the limits on length
-        (``MAX_LENGTH``), nesting (``MAX_DEPTH``) and literal size.
+        As :func:`parse` does.
 
     Examples
     --------
     >>> import symgraph as sg
-    >>> sg.parse("sin(x**2) + max(x, y)")
-    sin(x**2) + maximum(x, y)
-    >>> sg.parse("x.__class__")
-    Traceback (most recent call last):
-    ...
-    symgraph.errors.ParseError: attribute access is not allowed at position 1
-    ...
+    >>> from symgraph.parse import parse_with_hints
+    >>> node, hints = parse_with_hints("e^x + 1")
+    >>> node
+    e**x + 1
+    >>> print(hints[0].reason)
+    'e' is a symbol here, not Euler's number: write exp(...) or E**(...) for the exponential
     """
     if not isinstance(text, str):
         raise ParseError(f"expected a string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise ParseError(f"text longer than {MAX_LENGTH} characters", MAX_LENGTH)
-    if symbols is not None and not isinstance(symbols, dict):
-        symbols = {s.value: s for s in symbols}
+    if symbols is not None:
+        if not isinstance(symbols, dict):
+            symbols = {s.value: s for s in symbols}
+        symbols = {
+            normal_name(k) if isinstance(k, str) else k: v for k, v in symbols.items()
+        }
     if not text.strip():
         raise ParseError("empty expression", 0, text)
     parser = _Parser(text, symbols)
@@ -430,7 +501,66 @@ def parse(text: str, symbols=None) -> Node:
             raise ParseError("a ',' outside a function call", tok.pos, text)
         if tok.text == ")":
             raise ParseError("unbalanced ')'", tok.pos, text)
+        implicit = tok.kind in ("name", "int", "float") or tok.text == "("
         raise ParseError(
-            f"unexpected {tok.text!r} after a complete expression", tok.pos, text
+            f"unexpected {tok.text!r} after a complete expression"
+            + (" (write '*' for multiplication)" if implicit else ""),
+            tok.pos,
+            text,
         )
+    return node, hints_of(parser.text, parser.uses, parser.e_bases)
+
+
+def parse(text: str, symbols=None, *, hints: bool = True) -> Node:
+    """Parse an expression string into a node, safely.
+
+    Parameters
+    ----------
+    text : str
+        Numbers, names, ``+ - * / **`` (or ``^``), unary minus, parentheses,
+        and calls of known functions (``sin``, ``max``, ``relu``, ...; see
+        ``symgraph.parse.FUNCTIONS``). ``pi`` and ``E`` are the constants.
+        ``log(x, b)`` is the logarithm to base ``b``, ``log(x) / log(b)``.
+        Names may hold Latin and Greek letters (``θ``, ``α1``), read as
+        Python reads identifiers; the typeset minus sign ``−`` is ``-``.
+    symbols : optional mapping or sequence of symbol nodes
+        When given, only these names may appear.
+    hints : bool
+        Warn with :class:`ParseHint` about likely slips in valid text
+        (``e^x`` with ``e`` a symbol); see :func:`parse_with_hints`.
+
+    Returns
+    -------
+    Node
+
+    Raises
+    ------
+    ParseError
+        With ``.position`` and ``.reason``, for anything outside the grammar
+        (attributes, subscripts, strings, lambdas, several statements, unknown
+        functions, empty text) and past the limits on length
+        (``MAX_LENGTH``), nesting (``MAX_DEPTH``) and literal size. The
+        reason says what to write for common slips (``2x``, ``sin x``,
+        ``|x|``, ``x²``, ``√x``, ``×``).
+
+    Examples
+    --------
+    >>> import symgraph as sg
+    >>> sg.parse("sin(x**2) + max(x, y)")
+    sin(x**2) + maximum(x, y)
+    >>> sg.parse("x.__class__")
+    Traceback (most recent call last):
+    ...
+    symgraph.errors.ParseError: attribute access is not allowed at position 1
+    ...
+    >>> sg.parse("|x - 1|")
+    Traceback (most recent call last):
+    ...
+    symgraph.errors.ParseError: '|' is not an operator here: write abs(x - 1) for |x - 1| at position 0
+    ...
+    """
+    node, found = parse_with_hints(text, symbols)
+    if hints:
+        for hint in found:
+            warnings.warn(hint, stacklevel=2)
     return node

@@ -23,8 +23,9 @@ What is here
     Arguments with a restricted domain are *guarded* (``log(a)`` is built as
     ``log(a*a + 1/2)``, ``asin(a)`` as ``asin(9/10 * tanh(a))`` ...), so most
     points of the box ``BOX`` are inside the domain. An op the tables below
-    do not know yet is applied unguarded: a new op is exercised at once and
-    the point filter keeps only points where it is finite.
+    do not know yet is guarded into its declared ``OpDef.domain``
+    (``acosh(a)`` as ``acosh(a*a + 1/2 + 1)``), so a new op is exercised at
+    once; the point filter keeps only points where it is finite.
 ``safe_points(roots, symbols)`` / ``is_safe(roots, point)``
     Points of ``BOX`` at which every node of the DAG is finite, bounded,
     inside its op's domain and at least ``EPS`` away from every kink
@@ -141,7 +142,25 @@ def _bounded(a):
     return make("mul", const(2), make("tanh", a))
 
 
-# (op, argument index) -> guard. Arguments not listed are used as they are.
+def _domain_guard(op: str, i: int):
+    """A guard into the op's declared domain (``OpDef.domain``) for an op the
+    table below does not list: ``lo + a*a + 1/2`` for ``(lo, inf)``,
+    ``hi - (a*a + 1/2)`` for ``(-inf, hi)``, ``mid + 9/10 * half * tanh(a)``
+    for a bounded interval; None for the whole line."""
+    domain = OPS[op].domain
+    lo, hi = domain[i] if i < len(domain) else (-math.inf, math.inf)
+    if lo == -math.inf and hi == math.inf:
+        return None
+    if hi == math.inf:
+        return lambda a: make("add", _positive(a), const(Fraction(lo)))
+    if lo == -math.inf:
+        return lambda a: make("sub", const(Fraction(hi)), _positive(a))
+    mid, half = (Fraction(lo) + Fraction(hi)) / 2, (Fraction(hi) - Fraction(lo)) / 2
+    return lambda a: make("add", const(mid), make("mul", const(half), _unit(a)))
+
+
+# (op, argument index) -> guard. Arguments not listed are guarded into their
+# declared domain (_domain_guard), or used as they are.
 GUARDS = {
     ("log", 0): _positive,
     ("sqrt", 0): _positive,
@@ -215,7 +234,7 @@ def expressions(
                 args.append(const(draw(exps)))
                 continue
             a = build(depth - 1)
-            guard = GUARDS.get((op, i))
+            guard = GUARDS.get((op, i)) or _domain_guard(op, i)
             if guard is not None and not (
                 op == "div" and not rational and draw(st.booleans())
             ):

@@ -1,5 +1,8 @@
 """Names in generated code: the reserved words of each target and the namer
-that keeps user names where it can and mangles them where it must."""
+that keeps user names where it can and mangles them where it must (in C,
+non-ASCII names are spelled in ASCII: ``θ`` is ``theta``). Symbol names are
+already in Python's normal form (``symgraph/identifiers.py``), so Python code
+uses them as they are."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import itertools
 import keyword
 import re
 
+from ..identifiers import ascii_name
 from ..opdef import OPS
 
 __all__ = ["C_RESERVED", "C_RESERVED_PREFIX", "PY_RESERVED", "Namer"]
@@ -189,6 +193,9 @@ class Namer:
         return name not in C_RESERVED and not C_RESERVED_PREFIX.match(name)
 
     def fresh(self, base: str, record: bool = True) -> str:
+        original = base
+        if self.target == "c":
+            base = ascii_name(base)  # C names are ASCII: θ -> theta
         name = base
         if not self._ok(name):
             if self.target == "c" and C_RESERVED_PREFIX.match(base):
@@ -197,7 +204,7 @@ class Namer:
                 [base + "_"], (f"{base}_{i}" for i in itertools.count(1))
             )
             name = next(c for c in candidates if self._ok(c))
-            if record:
-                self.mangled.append((base, name))
+        if record and name != original:
+            self.mangled.append((original, name))
         self.used.add(name)
         return name

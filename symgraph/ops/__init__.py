@@ -2,7 +2,10 @@
 
 Importing this package fills :data:`symgraph.opdef.OPS`, family by family:
 ``arithmetic`` (+ - * / ** and unary minus), ``elementary`` (smooth
-functions), ``kinks`` (steps, ``where``, activations, maxima). See
+functions), ``kinks`` (steps, ``where``, activations, maxima),
+``trigonometric`` (sec, csc, cot, their inverses, atan2), ``hyperbolic``
+(the inverse and reciprocal hyperbolic functions), ``logexp`` (log2, log10,
+exp2, logaddexp, logsumexp). See
 :class:`symgraph.opdef.OpDef` for the fields a declaration holds, and
 ``docs/symbolic_engine.md`` ("Adding an op") for a worked example.
 """
@@ -10,7 +13,15 @@ functions), ``kinks`` (steps, ``where``, activations, maxima). See
 from __future__ import annotations
 
 from ..opdef import OPS, UNDEFINED, Helper, OpDef, defop
-from . import arithmetic, constants, elementary, kinks  # noqa: F401  (fill the table)
+from . import (  # noqa: F401  (fill the table)
+    arithmetic,
+    constants,
+    elementary,
+    hyperbolic,
+    kinks,
+    logexp,
+    trigonometric,
+)
 
 __all__ = ["OPS", "UNDEFINED", "Helper", "OpDef", "defop", "formula_of", "partials_of"]
 

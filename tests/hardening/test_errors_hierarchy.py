@@ -47,6 +47,7 @@ def _exported_exception_classes():
             if (
                 inspect.isclass(obj)
                 and issubclass(obj, BaseException)
+                and not issubclass(obj, Warning)  # sg.ParseHint warns, never raises
                 and obj.__module__.split(".")[0] in ("symgraph", "numeric")
             ):
                 found[f"{obj.__module__}.{obj.__qualname__}"] = obj

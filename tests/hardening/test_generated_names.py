@@ -1,7 +1,8 @@
 """Symbol names reach generated code only as safe identifiers.
 
-Names outside ``[A-Za-z][A-Za-z0-9_]*`` and keywords are rejected when the
-symbol is made (also through ``from_sympy``); names that shadow a builtin, the
+Names that are not identifiers of Latin and Greek letters (a Cyrillic ``а``,
+a Greek capital ``Α`` that looks like ``A``, ``x²``) and keywords are rejected
+when the symbol is made (also through ``from_sympy``); names that shadow a builtin, the
 NumPy module or a temporary are mangled by ``lambdify`` and ``codegen``. The
 generated source is parsed with ``ast`` and must hold only the constructs the
 printers emit.
@@ -20,7 +21,7 @@ import symgraph as sg
 SHADOWS = ["print", "len", "sum", "max", "abs", "open", "exec", "eval", "np",
            "numpy", "t0", "t1", "x_bar", "f", "k", "k_grad"]  # fmt: skip
 BAD_NAMES = ["__import__", "_x", "a-b", "x.y", "1x", "lambda", "class",
-             "None", "α", "x;y", "x'", ""]  # fmt: skip
+             "None", "\u0430", "\u0391", "x;y", "x'", "x\u00b2", ""]  # fmt: skip
 
 _ALLOWED = (ast.Module, ast.FunctionDef, ast.arguments, ast.arg, ast.Return,
             ast.Assign, ast.Name, ast.Load, ast.Store, ast.BinOp, ast.UnaryOp,

@@ -208,7 +208,8 @@ BAD = [
     ("x @ y", 2, "@"),
     ("~x", 0, "bitwise"),
     ("x # comment", 2, "comment"),
-    ("é", 0, "character"),
+    ("€", 0, "character"),  # é and θ are letters of names now
+    ("\u0430 + x", 0, "latin or greek"),  # a Cyrillic a, which looks like a Latin a
     ("True", 0, "keyword"),
     ("1 // 2", 3, "'/'"),
     ("{x}", 0, "brace"),

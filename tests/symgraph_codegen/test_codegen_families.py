@@ -131,7 +131,8 @@ def test_codegen_hundred_thousand_node_gradient_imports(gen_dir):
 # ----- names from the user ------------------------------------------------------------
 def test_codegen_keyword_and_odd_names_are_rejected_before_codegen():
     # symgraph refuses them when the symbol or name is made, so no code can hold them.
-    for bad in ("class", "lambda", "x-y", "x)", "_x", "1x", "é"):
+    # (Latin and Greek letters are allowed: é, θ; a Cyrillic а is not)
+    for bad in ("class", "lambda", "x-y", "x)", "_x", "1x", "\u0430", "x²"):
         with pytest.raises(ValueError):
             sg.symbols(bad)
     x = sg.symbols("x")
