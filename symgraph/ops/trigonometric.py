@@ -122,7 +122,7 @@ def _acsc(x):
 
 
 def _acot(x):
-    """acot(x) = atan(1/x) on SymPy's branch: values in (-pi/2, pi/2], pi/2 at 0."""
+    """acot(x) = atan(1/x): values in (-pi/2, pi/2], pi/2 at 0 (a jump there)."""
     nonzero = np.where(x == 0, 1.0, x)
     return np.where(x == 0, np.pi / 2, np.arctan(1 / nonzero))
 
