@@ -37,6 +37,7 @@ from .node import Node
 from .node import symbol as _symbol
 from .parse import ParseHint, parse
 from .teach import backprop_table, to_dot
+from .tidy import simplify
 from .verify import verify
 
 __version__ = "0.2.0"
@@ -79,6 +80,7 @@ __all__ = [
     "lambdify",
     "max_pool2d",
     "parse",
+    "simplify",
     "symbols",
     "symbols_array",
     "to_dot",

@@ -131,6 +131,15 @@ def _number(v: float) -> str:
 
 
 # ----- subcommands -------------------------------------------------------------
+def _shown(nodes: list, raw: bool) -> list:
+    """What to print: the simplified form of each small result (--raw: as built)."""
+    if raw:
+        return nodes
+    from .tidy import simplify
+
+    return [simplify(n) for n in nodes]
+
+
 def _cmd_grad(args, out, err):
     from .grad import grad
 
@@ -138,6 +147,7 @@ def _cmd_grad(args, out, err):
     wrt = _wrt(f, args.wrt)
     grads = grad(f, wrt)
     at = _point(args.at, f)
+    grads = _shown(grads, args.raw) if at is None else grads
     values = _values(grads, at, err) if at is not None else None
     for i, (v, g) in enumerate(zip(wrt, grads)):
         line = f"d/d{v.value} = {g}"
@@ -154,7 +164,9 @@ def _cmd_hessian(args, out, err):
     h = hessian(f, wrt)
     at = _point(args.at, f)
     values = _values(list(h.ravel()), at, err) if at is not None else None
-    for k, ((i, j), entry) in enumerate(np.ndenumerate(h)):
+    shown = _shown(list(h.ravel()), args.raw or at is not None)
+    for k, ((i, j), _) in enumerate(np.ndenumerate(h)):
+        entry = shown[k]
         line = f"d2/d{wrt[i].value}d{wrt[j].value} = {entry}"
         if values is not None:
             line += f"  =  {_number(values[k])}"
@@ -285,10 +297,14 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    _command(sub, "grad", _cmd_grad, "print the gradient of an expression",
-             at="(also print the values there)")  # fmt: skip
-    _command(sub, "hessian", _cmd_hessian, "print the Hessian of an expression",
-             at="(also print the values there)")  # fmt: skip
+    for name, run, what in (
+        ("grad", _cmd_grad, "gradient"),
+        ("hessian", _cmd_hessian, "Hessian"),
+    ):
+        p = _command(sub, name, run, f"print the {what} of an expression, simplified",
+                     at="(also print the values there)")  # fmt: skip
+        p.add_argument("--raw", action="store_true",
+                       help="print the derivative DAG as built, not simplified")  # fmt: skip
 
     p = _command(sub, "steps", _cmd_steps, "print the backprop table, node by node",
                  at="(default: a symbolic table)", wrt=False)  # fmt: skip

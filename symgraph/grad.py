@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .errors import LimitError, UndefinedGradientError
-from .node import Node, as_node, const, make
+from .node import Node, as_node, const, make, register_hook
 from .opdef import UNDEFINED
 from .ops import partials_of
 from .traverse import toposort
@@ -156,3 +156,6 @@ def hessian(f: Any, wrt: Any) -> np.ndarray:
            [2 * x, 0]], dtype=object)
     """
     return jacobian(grad(f, wrt), wrt)
+
+
+register_hook("grad", grad)  # Node.diff
