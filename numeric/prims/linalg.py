@@ -12,7 +12,7 @@ import numpy as np
 from numeric.errors import ShapeError
 from numeric.prims.reduce import unbroadcast
 from numeric.prims.shape import reshape, transpose
-from numeric.registry import defprim, defvjp, needs_grad
+from numeric.registry import defjvp, defprim, defvjp, needs_grad
 from numeric.tape import apply
 
 
@@ -76,4 +76,15 @@ def matmul_vjp(g, ans, x, y):
     return (gx, gy)
 
 
+def matmul_jvp(dots, ans, x, y):
+    # bilinear: d(x @ y) = dx @ y + x @ dy
+    dx, dy = dots
+    out = None if dx is None else matmul(dx, y)
+    if dy is not None:
+        term = matmul(x, dy)
+        out = term if out is None else out + term
+    return out
+
+
 defvjp(matmul_p, matmul_vjp)
+defjvp(matmul_p, matmul_jvp)

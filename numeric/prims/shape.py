@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from numeric.errors import ShapeError
-from numeric.registry import defprim, defvjp
+from numeric.registry import deflinear, defprim, defvjp
 from numeric.tape import Tensor, apply
 
 # ----- identity -----
@@ -28,6 +28,7 @@ def identity_vjp(g, ans, x):
 
 
 defvjp(identity_p, identity_vjp)
+deflinear(identity_p)
 
 # ----- reshape -----
 
@@ -59,6 +60,7 @@ def reshape_vjp(g, ans, x, shape):
 
 
 defvjp(reshape_p, reshape_vjp)
+deflinear(reshape_p)
 
 # ----- transpose -----
 
@@ -89,6 +91,7 @@ def transpose_vjp(g, ans, x, axes):
 
 
 defvjp(transpose_p, transpose_vjp)
+deflinear(transpose_p)
 
 # ----- getitem / index_add -----
 
@@ -115,6 +118,7 @@ def getitem_vjp(g, ans, x, index):
 
 
 defvjp(getitem_p, getitem_vjp)
+deflinear(getitem_p)
 
 
 def _index_add_impl(g, index, shape):
@@ -139,6 +143,7 @@ def index_add_vjp(gg, ans, g, index, shape):
 
 
 defvjp(index_add_p, index_add_vjp)
+deflinear(index_add_p)
 
 # ----- pad -----
 
@@ -162,3 +167,12 @@ def pad_vjp(g, ans, x, widths):
 
 
 defvjp(pad_p, pad_vjp)
+deflinear(pad_p)
+
+# ----- ravel (composition) -----
+
+
+def ravel(x):
+    """``x`` as a 1-D tensor, like ``np.ravel`` (a reshape: gradients flow)."""
+    shape = x.shape if isinstance(x, Tensor) else np.shape(x)
+    return reshape(x, (int(np.prod(shape, dtype=np.int64)),))

@@ -8,6 +8,7 @@ that every registered primitive has an entry here.
 """
 
 import numpy as np
+from _numeric_specs_more import SECOND_DERIVATIVES_MORE, SPECS_MORE
 
 from numeric.registry import lookup
 
@@ -297,6 +298,7 @@ SPECS = {
     "conv2d_input_grad": _conv2d_input_grad,
     "avg_pool2d": _avg_pool2d,
     "avg_pool2d_transpose": _avg_pool2d_transpose,
+    **SPECS_MORE,
 }
 
 # smooth scalar functions and their closed-form second derivatives
@@ -322,4 +324,5 @@ SECOND_DERIVATIVES = {
     "softplus": (lambda x: (s := 1 / (1 + np.exp(-x))) * (1 - s), _normal),
     "negative": (lambda x: 0.0 * x, _normal),
     "elu": (lambda x: np.where(x > 0, 0.0, np.exp(x)), _away_from_zero),
+    **SECOND_DERIVATIVES_MORE,
 }
