@@ -452,12 +452,21 @@ def apply(prim: Primitive, *args, **params) -> Tensor:
         out = np.asarray(out)
     if STATE.anomaly:
         check_forward(prim, datas, out)
-    result = _make(out)
+    result = _new(Tensor)  # _make, inlined: this runs for every operation
+    result.data = out
+    result.grad = None
+    result.requires_grad = False
+    result._prim = None
+    result._params = None
+    result._dual = None
     if tracked and STATE.recording:
         result._tracked = True
         result._prim = prim
         result._params = params
         result._parents = _inputs(args, datas)
+    else:
+        result._tracked = False
+        result._parents = ()
     if STATE.tags:
         _push_tangents(prim, args, datas, result, params)
     return result

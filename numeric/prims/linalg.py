@@ -62,6 +62,11 @@ def _swap_last(a):
 
 
 def matmul_vjp(g, ans, x, y):
+    if x.ndim == 2 and y.ndim == 2:  # the common case, shapes already fit
+        return (
+            matmul(g, transpose(y)) if needs_grad(x) else None,
+            matmul(transpose(x), g) if needs_grad(y) else None,
+        )
     # promote vectors to matrices: x (k,) -> (1, k), y (k,) -> (k, 1)
     x2 = reshape(x, (1, x.shape[0])) if x.ndim == 1 else x
     y2 = reshape(y, (y.shape[0], 1)) if y.ndim == 1 else y

@@ -221,10 +221,11 @@ def cross_entropy_vjp(g, ans, logits, labels):
     # d/dz mean_i(lse(z_i) - z_i[y_i]) = (softmax(z) - onehot(y)) / N;
     # labels are class indices: no gradient is defined for them
     n, k = logits.shape
+    scale = g / max(n, 1)
     onehot = np.zeros((n, k))
     onehot[np.arange(n), labels.data.astype(np.intp)] = 1.0
     with np.errstate(under="ignore"):  # tiny probabilities times g: 0 is right
-        return ((softmax(logits, axis=1) - onehot) * (g / max(n, 1)), UNDEFINED)
+        return ((softmax(logits, axis=1) - onehot) * scale, UNDEFINED)
 
 
 def cross_entropy_jvp(dots, ans, logits, labels):
