@@ -485,7 +485,9 @@ def set_backward_driver(fn) -> None:
 
 def _inputs(args, datas) -> tuple:
     """The inputs of an application as Tensors (constants wrapped, not copied)."""
-    return tuple(a if isinstance(a, Tensor) else _make(d) for a, d in zip(args, datas))
+    return tuple(
+        [a if isinstance(a, Tensor) else _make(d) for a, d in zip(args, datas)]
+    )
 
 
 def _push_tangents(prim, args, datas, result, params):

@@ -61,10 +61,8 @@ def _normalize(subscripts: str, shapes) -> str:
     ell = "".join(free[:n_ell])
     expanded = [sub.replace("...", ell[n_ell - k :]) for sub, k in zip(in_subs, counts)]
     if arrow:
-        if "..." in out:
-            out = out.replace("...", ell)
-        elif n_ell and any(counts):
-            pass  # NumPy sums broadcast dimensions that the output leaves out
+        # an output without '...' sums the broadcast dimensions, as in NumPy
+        out = out.replace("...", ell)
     else:
         letters = Counter(c for sub in in_subs for c in sub.replace("...", ""))
         out = ell + "".join(sorted(c for c, k in letters.items() if k == 1))

@@ -104,22 +104,22 @@ def det(a):
     return apply(det_p, a)
 
 
-def _inv_for_gradient(op, a, ans):
-    if np.any(ans.data == 0):
+def _inv_for_gradient(op, a, singular):
+    if np.any(singular):
         raise DifferentiationError(
             f"{op}: the gradient at a singular matrix (det = 0) is not computed "
-            "(the formula det * inv(A)^T needs inv(A))"
+            "(its formula needs inv(A))"
         )
     return inv(a)
 
 
 def det_vjp(g, ans, a):
     # d det = det * tr(A^-1 dA): the cotangent is g * det * A^-T
-    return (_mat(g * ans) * _swap_last(_inv_for_gradient("det", a, ans)),)
+    return (_mat(g * ans) * _swap_last(_inv_for_gradient("det", a, ans.data == 0)),)
 
 
 def det_jvp(dots, ans, a):
-    a_inv_t = _swap_last(_inv_for_gradient("det", a, ans))
+    a_inv_t = _swap_last(_inv_for_gradient("det", a, ans.data == 0))
     return ans * _trace_product(a_inv_t, dots[0])
 
 
@@ -152,16 +152,14 @@ def slogdet(a):
 
 
 def logabsdet_vjp(g, ans, a):
-    return (_mat(g) * _swap_last(_inv_for_gradient("slogdet", a, _det_of(a))),)
+    # d log|det A| = tr(A^-1 dA); log|det| = -inf marks a singular matrix
+    singular = np.isneginf(ans.data)
+    return (_mat(g) * _swap_last(_inv_for_gradient("slogdet", a, singular)),)
 
 
 def logabsdet_jvp(dots, ans, a):
-    a_inv_t = _swap_last(_inv_for_gradient("slogdet", a, _det_of(a)))
+    a_inv_t = _swap_last(_inv_for_gradient("slogdet", a, np.isneginf(ans.data)))
     return _trace_product(a_inv_t, dots[0])
-
-
-def _det_of(a):
-    return Tensor(np.linalg.det(a.data))
 
 
 defvjp(logabsdet_p, logabsdet_vjp)

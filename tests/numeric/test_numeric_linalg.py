@@ -127,6 +127,8 @@ def test_det_gradient_is_cofactor_and_singular_is_refused():
     np.testing.assert_allclose(g, [[3.0, -0.5], [-1.0, 2.0]])  # the cofactors
     with pytest.raises(DifferentiationError, match="singular"):
         nm.grad(nm.linalg.det)(np.array([[1.0, 2.0], [2.0, 4.0]]))
+    with pytest.raises(DifferentiationError, match=r"slogdet: .*singular"):
+        nm.grad(lambda a: nm.linalg.slogdet(a)[1])(np.zeros((2, 2)))
     with pytest.raises(ArgumentError, match="inv: Singular matrix"):
         nm.linalg.inv(np.zeros((2, 2)))
     with pytest.raises(nm.ShapeError, match="square"):

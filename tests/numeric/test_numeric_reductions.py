@@ -240,3 +240,22 @@ def test_functions_against_torch():
         tx = torch.tensor(x, requires_grad=True)
         (theirs(tx) * torch.tensor(w)).sum().backward()
         np.testing.assert_allclose(g, tx.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_where_broadcasts_array_conditions_and_branches():
+    cond = np.array([[True], [False], [True]])  # (3, 1)
+    x = np.arange(4.0).reshape(1, 4)  # (1, 4)
+    y = np.array(-1.0)  # a scalar
+    np.testing.assert_array_equal(nm.where(cond, x, y).data, np.where(cond, x, y))
+    gx, gy = nm.grad(lambda x, y: nm.sum(nm.where(cond, x, y)), (0, 1))(x, y)
+    np.testing.assert_array_equal(gx, [[2.0, 2.0, 2.0, 2.0]])  # two rows pick x
+    assert gy.shape == () and float(gy) == 4.0
+    assert nm.gradcheck(lambda x, y: nm.where(cond, x, y), x, y)
+    # a condition computed from a tensor, and one given as a list
+    t = nm.tensor([1.0, -2.0, 3.0])
+    np.testing.assert_array_equal(nm.where(t > 0, t, 0.0).data, [1.0, 0.0, 3.0])
+    np.testing.assert_array_equal(
+        nm.where([True, False, True], t, 0.0).data, [1.0, 0.0, 3.0]
+    )
+    with pytest.raises(nm.ShapeError, match="where: shapes"):
+        nm.where(np.ones((2, 3), bool), np.ones(2), 0.0)
