@@ -28,10 +28,10 @@ def _toposort(end: Tensor, targets: dict):
     set of nodes through which a target reaches ``end`` (None when
     ``targets`` is empty: then every node counts).
     """
-    order = []
-    visited = set()
+    order: list[Tensor] = []
+    visited: set[Tensor] = set()
     stack = [(end, False)]
-    relevant = set() if targets else None
+    relevant: set[Tensor] | None = set() if targets else None
     while stack:
         node, expanded = stack.pop()
         if expanded:
@@ -84,7 +84,7 @@ def backward_pass(end: Tensor, g: Tensor, wrt, create_graph: bool):
         targets = list(wrt)
         target_index = {n: k for k, n in enumerate(targets)}
         order, relevant = _toposort(end, target_index)
-    results = [None] * len(targets)
+    results: list[Tensor | None] = [None] * len(targets)
     cotangents = {end: g}
     previous = STATE.recording
     STATE.recording = create_graph

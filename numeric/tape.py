@@ -92,6 +92,15 @@ class Tensor:
     # NumPy defers `ndarray <op> Tensor` to Tensor's reflected operators.
     __array_ufunc__ = None
 
+    data: np.ndarray
+    grad: np.ndarray | None
+    requires_grad: bool
+    _tracked: bool
+    _prim: Primitive | None  # the tape record: (primitive, parents, params)
+    _parents: tuple
+    _params: dict | None
+    _dual: dict | None  # forward mode: {jvp tag: tangent Tensor}
+
     def __init__(self, data, requires_grad: bool = False):
         if isinstance(data, (list, tuple)) and _holds_live(data):
             raise ArgumentError(

@@ -95,9 +95,9 @@ def einsum(subscripts: str, *operands):
     >>> nm.einsum("ii", np.eye(3)).item()
     3.0
     """
-    operands = [as_tensor(x) if isinstance(x, (list, tuple)) else x for x in operands]
-    shapes = [x.shape if isinstance(x, Tensor) else np.shape(x) for x in operands]
-    return apply(einsum_p, *operands, subscripts=_normalize(subscripts, shapes))
+    ops = [as_tensor(x) if isinstance(x, (list, tuple)) else x for x in operands]
+    shapes = [x.shape if isinstance(x, Tensor) else np.shape(x) for x in ops]
+    return apply(einsum_p, *ops, subscripts=_normalize(subscripts, shapes))
 
 
 def _sizes(subs, operands) -> dict:
