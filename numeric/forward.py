@@ -109,10 +109,27 @@ def jvp(fn, primals, tangents):
 
 
 def vjp(fn, *primals):
-    """Reverse mode: ``(fn(*primals), vjp_fn)`` with ``vjp_fn(ct)`` returning
-    one cotangent per primal (a tuple), like ``jax.vjp``.
+    """Reverse mode: ``(fn(*primals), vjp_fn)``, like ``jax.vjp``.
 
-    ``vjp_fn`` may be called many times (one forward pass, many sweeps).
+    Parameters
+    ----------
+    fn : callable
+        A function of arrays returning one array.
+    *primals : array_like
+        The point.
+
+    Returns
+    -------
+    (out, vjp_fn)
+        ``out`` is ``fn``'s value; ``vjp_fn(ct)`` returns a tuple with one
+        cotangent per primal for a cotangent ``ct`` of ``out``'s shape, and may
+        be called many times (one forward pass, many sweeps). Arrays, or
+        Tensors inside an outer transform.
+
+    Raises
+    ------
+    ShapeError
+        If ``ct``'s shape differs from ``out``'s.
 
     Examples
     --------
@@ -203,6 +220,19 @@ def jacobian(fn, argnums=0, mode="auto"):
         ``jax.jacrev``). 'auto' picks forward when the inputs have fewer
         entries than the output.
 
+    Returns
+    -------
+    callable
+        ``jac(*args)`` giving an array of shape ``out.shape + arg.shape`` (a
+        tuple of them for a tuple ``argnums``).
+
+    Raises
+    ------
+    ArgumentError
+        For an unknown ``mode`` or an ``argnums`` out of range.
+    NotImplementedError
+        In forward mode, through a primitive without a JVP rule (named).
+
     Examples
     --------
     >>> import numeric as nm
@@ -249,8 +279,19 @@ def hessian(fn, argnums=0):
     """Make a function returning the Hessian of scalar ``fn``: forward mode
     over reverse mode (the Jacobian, by :func:`jvp`, of ``grad(fn)``).
 
-    The result has shape ``arg.shape + arg.shape``; for a tuple ``argnums`` it
-    is a nested tuple ``H[i][j]`` of blocks, like ``jax.hessian``.
+    Parameters
+    ----------
+    fn : callable
+        A function of arrays returning a scalar.
+    argnums : int or tuple of ints
+        The arguments to differentiate with respect to.
+
+    Returns
+    -------
+    callable
+        ``h(*args)`` giving an array of shape ``arg.shape + arg.shape``; for a
+        tuple ``argnums``, a nested tuple ``H[i][j]`` of blocks, like
+        ``jax.hessian``.
 
     Examples
     --------
@@ -277,10 +318,20 @@ def hessian(fn, argnums=0):
 
 
 def hvp(fn, primals, tangents):
-    """Hessian-vector product of scalar ``fn`` at ``primals`` along
-    ``tangents``, forward over reverse, without forming the Hessian (JAX's
-    recipe ``jvp(grad(f), primals, tangents)[1]``). One array per primal
-    (a tuple when there are several).
+    """Hessian-vector product of scalar ``fn``, forward over reverse, without
+    forming the Hessian (JAX's recipe ``jvp(grad(f), primals, tangents)[1]``).
+
+    Parameters
+    ----------
+    fn : callable
+        A function of arrays returning a scalar.
+    primals, tangents : tuple of array_like
+        The point and the vector, one entry per argument.
+
+    Returns
+    -------
+    ndarray or tuple of ndarray
+        One array per primal (a tuple when there are several).
 
     Examples
     --------

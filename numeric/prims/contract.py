@@ -81,8 +81,19 @@ einsum_p = defprim("einsum", _einsum_impl, None)
 
 
 def einsum(subscripts: str, *operands):
-    """Einstein summation, like ``np.einsum``: explicit (``"ij,jk->ik"``) or
-    implicit (``"ij,jk"``) subscripts, with ``...`` for broadcast dimensions.
+    """Einstein summation, like ``np.einsum``.
+
+    Parameters
+    ----------
+    subscripts : str
+        Explicit (``"ij,jk->ik"``) or implicit (``"ij,jk"``: the output holds
+        the letters seen once, sorted) subscripts, with ``...`` for broadcast
+        dimensions; letters may repeat inside an operand (a diagonal).
+    *operands : array_like or Tensor
+
+    Returns
+    -------
+    Tensor
 
     Raises
     ------
@@ -91,9 +102,13 @@ def einsum(subscripts: str, *operands):
     ShapeError
         If a subscript does not fit its operand's shape.
 
+    Examples
+    --------
     >>> import numeric as nm
     >>> nm.einsum("ii", np.eye(3)).item()
     3.0
+    >>> nm.grad(lambda a: nm.einsum("ij,ij->", a, a))(np.ones((1, 2)))
+    array([[2., 2.]])
     """
     ops = [as_tensor(x) if isinstance(x, (list, tuple)) else x for x in operands]
     shapes = [x.shape if isinstance(x, Tensor) else np.shape(x) for x in ops]
@@ -172,10 +187,27 @@ def _ndim(x) -> int:
 
 
 def tensordot(a, b, axes=2):
-    """Sum products over the given axes, like ``np.tensordot``: ``axes`` is a
-    number N (the last N of ``a`` with the first N of ``b``) or a pair of
-    axis sequences.
+    """Sum products over the given axes, like ``np.tensordot`` (an einsum).
 
+    Parameters
+    ----------
+    a, b : array_like or Tensor
+    axes : int or (sequence, sequence)
+        N: the last N axes of ``a`` with the first N of ``b``; or two equal
+        length sequences of axes.
+
+    Returns
+    -------
+    Tensor
+        ``a``'s free axes, then ``b``'s.
+
+    Raises
+    ------
+    ShapeError
+        If the contracted axes differ in length.
+
+    Examples
+    --------
     >>> import numeric as nm
     >>> nm.tensordot(np.ones((2, 3)), np.ones((3, 4)), axes=1).shape
     (2, 4)
@@ -221,6 +253,16 @@ def dot(a, b):
     matrix product, or the sum over ``a``'s last axis and ``b``'s second to
     last for N-d arrays.
 
+    Parameters
+    ----------
+    a, b : array_like or Tensor
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
     >>> import numeric as nm
     >>> nm.dot([1.0, 2.0], [3.0, 4.0]).item()
     11.0
@@ -233,8 +275,19 @@ def dot(a, b):
 
 def inner(a, b):
     """``np.inner``: the sum over the last axes of ``a`` and ``b`` (a product
-    with a scalar).
+    when either is a scalar).
 
+    Parameters
+    ----------
+    a, b : array_like or Tensor
+
+    Returns
+    -------
+    Tensor
+        Of shape ``a.shape[:-1] + b.shape[:-1]``.
+
+    Examples
+    --------
     >>> import numeric as nm
     >>> nm.inner(np.eye(2), [1.0, 2.0]).data
     array([1., 2.])
@@ -248,6 +301,17 @@ def inner(a, b):
 def outer(a, b):
     """``np.outer``: ``ravel(a)[:, None] * ravel(b)[None, :]``.
 
+    Parameters
+    ----------
+    a, b : array_like or Tensor
+
+    Returns
+    -------
+    Tensor
+        Of shape ``(a.size, b.size)``.
+
+    Examples
+    --------
     >>> import numeric as nm
     >>> nm.outer([1.0, 2.0], [1.0, 0.0, -1.0]).shape
     (2, 3)

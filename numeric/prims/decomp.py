@@ -59,12 +59,31 @@ inv_p = defprim("inv", _inv_impl, 1)
 def inv(a):
     """Inverse of each matrix in the last two axes, like ``np.linalg.inv``.
 
+    The VJP is ``-inv(a).T @ g @ inv(a).T``, the JVP ``-inv(a) @ da @ inv(a)``.
+
+    Parameters
+    ----------
+    a : array_like or Tensor
+        A matrix or a stack of them, of shape (..., n, n).
+
+    Returns
+    -------
+    Tensor
+        Of ``a``'s shape.
+
     Raises
     ------
     ShapeError
         If the last two axes are not square.
     ArgumentError
         If a matrix is singular.
+
+    Examples
+    --------
+    >>> import numeric as nm
+    >>> nm.linalg.inv(np.diag([2.0, 4.0])).data
+    array([[0.5 , 0.  ],
+           [0.  , 0.25]])
     """
     _square("inv", a)
     return apply(inv_p, a)
@@ -96,9 +115,32 @@ det_p = defprim("det", _det_impl, 1)
 def det(a):
     """Determinant of each matrix in the last two axes, like ``np.linalg.det``.
 
-    Its gradient ``det(A) inv(A)^T`` needs ``inv(A)``: at an exactly singular
-    matrix (``det == 0``) it raises :class:`DifferentiationError` rather than
-    return a wrong or NaN value (the cofactor matrix is the gradient there).
+    Its gradient ``det(a) * inv(a).T`` (the cofactor matrix) needs
+    ``inv(a)``: at an exactly singular matrix (``det == 0``) asking for it
+    raises :class:`DifferentiationError` rather than return a wrong or NaN
+    value.
+
+    Parameters
+    ----------
+    a : array_like or Tensor
+        A matrix or a stack of them, of shape (..., n, n).
+
+    Returns
+    -------
+    Tensor
+        Of shape ``a.shape[:-2]``.
+
+    Raises
+    ------
+    ShapeError
+        If the last two axes are not square.
+
+    Examples
+    --------
+    >>> import numeric as nm
+    >>> nm.grad(nm.linalg.det)(np.array([[2.0, 1.0], [0.5, 3.0]]))
+    array([[ 3. , -0.5],
+           [-1. ,  2. ]])
     """
     _square("det", a)
     return apply(det_p, a)
@@ -137,9 +179,26 @@ logabsdet_p = defprim("logabsdet", _logabsdet_impl, 1)
 
 
 def slogdet(a):
-    """``(sign, log|det|)`` of each matrix, like ``np.linalg.slogdet``; the
-    sign is a constant (no gradient), ``log|det|`` has gradient ``inv(A)^T``.
+    """``(sign, log|det|)`` of each matrix, like ``np.linalg.slogdet``.
 
+    Parameters
+    ----------
+    a : array_like or Tensor
+        A matrix or a stack of them, of shape (..., n, n).
+
+    Returns
+    -------
+    (Tensor, Tensor)
+        The sign, a constant (no gradient), and ``log|det a|``, whose gradient
+        is ``inv(a).T`` (refused at a singular matrix, as for :func:`det`).
+
+    Raises
+    ------
+    ShapeError
+        If the last two axes are not square.
+
+    Examples
+    --------
     >>> import numeric as nm
     >>> sign, logdet = nm.linalg.slogdet(np.diag([-2.0, 3.0]))
     >>> float(sign.data), round(float(logdet.data), 6)
@@ -178,8 +237,20 @@ solve_p = defprim("solve", _solve_impl, 2)
 
 
 def solve(a, b):
-    """Solve ``a @ x = b`` for ``x``, like ``np.linalg.solve`` (NumPy 2: ``b``
-    is a vector when 1-D, else a stack of matrices; batches broadcast).
+    """Solve ``a @ x = b`` for ``x``, like ``np.linalg.solve``.
+
+    Parameters
+    ----------
+    a : array_like or Tensor
+        Square matrices, shape (..., n, n).
+    b : array_like or Tensor
+        A vector (n,) when 1-D, else a stack of matrices (..., n, k) (NumPy 2's
+        rule); batch dimensions broadcast.
+
+    Returns
+    -------
+    Tensor
+        ``x``; the VJP is ``b_bar = solve(a.T, g)``, ``a_bar = -b_bar x.T``.
 
     Raises
     ------
@@ -187,6 +258,12 @@ def solve(a, b):
         If ``a`` is not square or ``b`` does not fit it.
     ArgumentError
         If a matrix is singular.
+
+    Examples
+    --------
+    >>> import numeric as nm
+    >>> nm.linalg.solve(np.diag([2.0, 4.0]), np.array([1.0, 1.0])).data
+    array([0.5 , 0.25])
     """
     _square("solve", a)
     a_shape = a.shape if isinstance(a, Tensor) else np.shape(a)
@@ -250,12 +327,31 @@ def cholesky(a):
 
     As ``jax.numpy.linalg.cholesky`` does, the input is symmetrized first,
     ``(a + a.T) / 2``: identical for a symmetric ``a``, and the gradient is the
-    symmetric one PyTorch and JAX give.
+    symmetric one PyTorch and JAX give (Murray 2016).
+
+    Parameters
+    ----------
+    a : array_like or Tensor
+        A matrix or a stack of them, of shape (..., n, n).
+
+    Returns
+    -------
+    Tensor
+        ``L``, lower triangular, of ``a``'s shape.
 
     Raises
     ------
+    ShapeError
+        If the last two axes are not square.
     ArgumentError
         If a matrix is not positive definite.
+
+    Examples
+    --------
+    >>> import numeric as nm
+    >>> nm.linalg.cholesky(np.array([[4.0, 2.0], [2.0, 5.0]])).data
+    array([[2., 0.],
+           [1., 2.]])
     """
     _square("cholesky", a)
     return apply(cholesky_p, a)

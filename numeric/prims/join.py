@@ -41,10 +41,30 @@ stack_p = defprim("stack", _stack_impl, None)  # any number of inputs
 
 
 def stack(arrays, axis=0):
-    """Join arrays along a new axis, like ``np.stack``; the inputs are first
-    broadcast against each other (so scalars may be mixed with arrays), and
-    each gradient is summed back to its input's shape.
+    """Join arrays along a new axis, like ``np.stack``.
 
+    The inputs are first broadcast against each other (so scalars may be
+    mixed with arrays), and each gradient is summed back to its input's shape.
+
+    Parameters
+    ----------
+    arrays : sequence of array_like or Tensor
+    axis : int
+        The position of the new axis in the result.
+
+    Returns
+    -------
+    Tensor
+
+    Raises
+    ------
+    ShapeError
+        If the inputs do not broadcast or ``axis`` is out of range.
+    ArgumentError
+        If ``arrays`` is empty.
+
+    Examples
+    --------
     >>> import numeric as nm
     >>> nm.max(nm.stack([1.0, nm.tensor([0.0, 2.0])]), axis=0).data
     array([1., 2.])
@@ -81,14 +101,27 @@ concatenate_p = defprim("concatenate", _concatenate_impl, None)
 def concatenate(arrays, axis=0):
     """Join arrays along an existing axis, like ``np.concatenate``.
 
-    ``axis=None`` flattens every input first, as NumPy does.
+    Parameters
+    ----------
+    arrays : sequence of array_like or Tensor
+        Equal shapes off ``axis``, at least 1-D.
+    axis : int or None
+        The axis to join along; None flattens every input first, as NumPy.
+
+    Returns
+    -------
+    Tensor
 
     Raises
     ------
     ShapeError
         If the shapes differ off ``axis`` or an input is 0-d (the message
         lists the shapes).
+    ArgumentError
+        If ``arrays`` is empty.
 
+    Examples
+    --------
     >>> import numeric as nm
     >>> nm.concatenate([np.ones(2), nm.tensor([5.0])]).data
     array([1., 1., 5.])
@@ -139,14 +172,27 @@ deflinear(concatenate_p)
 def split(x, indices_or_sections, axis=0):
     """Split ``x`` into a list of sub-tensors along ``axis``, like ``np.split``.
 
-    ``indices_or_sections`` is a number of equal sections or a sorted list of
-    split points. Each piece is a slice of ``x``, so gradients scatter back.
+    Parameters
+    ----------
+    x : array_like or Tensor
+    indices_or_sections : int or sequence of ints
+        A number of equal sections, or the sorted split points.
+    axis : int
+
+    Returns
+    -------
+    list of Tensor
+        Slices of ``x`` (their gradients scatter back into ``x``).
 
     Raises
     ------
     ArgumentError
         If a number of sections does not divide the axis.
+    ShapeError
+        If ``x`` is 0-d or ``axis`` is out of range.
 
+    Examples
+    --------
     >>> import numeric as nm
     >>> [p.data for p in nm.split(np.arange(4.0), [1, 3])]
     [array([0.]), array([1., 2.]), array([3.])]

@@ -75,21 +75,41 @@ def _matrix_norm(x, ord, axes, keepdims):
 def norm(x, ord=None, axis=None, keepdims=False):
     """Vector or matrix norm, like ``np.linalg.norm``.
 
-    Vector norms (``axis`` an int, or a 1-D input): ``ord`` None/2, 1, inf,
-    -inf, 0 (the count of nonzeros) or any real p. Matrix norms (``axis`` a
-    pair, or a 2-D input with ``ord`` given): 'fro', 1, -1, inf, -inf. With
-    ``ord=None`` and ``axis=None`` the input is flattened (Frobenius).
-    Conventions: the gradient of the 2- or p-norm at the zero vector is 0;
-    ties in the inf-norm (and 1/inf matrix norms) share the gradient evenly.
+    Parameters
+    ----------
+    x : array_like or Tensor
+    ord : None, int, float, inf, -inf or 'fro'
+        Vector norms (``axis`` an int, or a 1-D input): None/2, 1, inf, -inf,
+        0 (the count of nonzeros) or any real p. Matrix norms (``axis`` a
+        pair, or a 2-D input with ``ord`` given): 'fro', 1, -1, inf, -inf.
+        With ``ord`` and ``axis`` None the input is flattened (the 2-norm).
+    axis : None, int or pair of ints
+    keepdims : bool
+        Keep the reduced axes with length 1.
+
+    Returns
+    -------
+    Tensor
 
     Raises
     ------
     ArgumentError
-        For an ord NumPy does not define, or 'nuc' / 2 / -2 matrix norms.
+        For an ord NumPy does not define, or the 'nuc', 2 and -2 matrix norms
+        (they need singular values, not differentiated here).
     ShapeError
         If ``axis`` does not fit the input.
 
+    Notes
+    -----
+    Conventions: the gradient of the 2- or p-norm at the zero vector is 0
+    (PyTorch's); tied entries of the inf-norm (and of the 1/inf matrix norms)
+    share the gradient evenly.
+
+    Examples
+    --------
     >>> import numeric as nm
+    >>> nm.linalg.norm(np.array([3.0, 4.0])).item()
+    5.0
     >>> nm.grad(nm.linalg.norm)(np.zeros(3))
     array([0., 0., 0.])
     """
@@ -122,6 +142,27 @@ def norm(x, ord=None, axis=None, keepdims=False):
 def trace(a, offset=0, axis1=0, axis2=1):
     """Sum along a diagonal, like ``np.trace`` (default: the first two axes).
 
+    Parameters
+    ----------
+    a : array_like or Tensor
+        At least 2-D.
+    offset : int
+        The diagonal: 0 the main one, > 0 above it, < 0 below.
+    axis1, axis2 : int
+        The two axes holding the matrices.
+
+    Returns
+    -------
+    Tensor
+        ``a``'s other axes.
+
+    Raises
+    ------
+    ShapeError
+        If ``a`` has fewer than 2 dimensions or the axes coincide.
+
+    Examples
+    --------
     >>> import numeric as nm
     >>> nm.grad(nm.trace)(np.ones((2, 2)))
     array([[1., 0.],
@@ -144,5 +185,24 @@ def trace(a, offset=0, axis1=0, axis2=1):
 
 
 def matrix_trace(a, offset=0):
-    """Trace over the last two axes, like ``np.linalg.trace`` (batched)."""
+    """Trace over the last two axes, like ``np.linalg.trace`` (batched).
+
+    Parameters
+    ----------
+    a : array_like or Tensor
+        Matrices of shape (..., n, m).
+    offset : int
+        The diagonal (see :func:`trace`).
+
+    Returns
+    -------
+    Tensor
+        Of shape ``a.shape[:-2]``.
+
+    Examples
+    --------
+    >>> import numeric as nm
+    >>> nm.linalg.trace(np.stack([np.eye(2), 2 * np.eye(2)])).data
+    array([2., 4.])
+    """
     return trace(a, offset=offset, axis1=-2, axis2=-1)

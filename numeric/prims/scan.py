@@ -41,8 +41,26 @@ cumsum_p = defprim("cumsum", _cumsum_impl, 1)
 
 
 def cumsum(x, axis=None):
-    """Cumulative sum along ``axis`` (the flattened array when None).
+    """Cumulative sum along ``axis``, like ``np.cumsum``.
 
+    Parameters
+    ----------
+    x : array_like or Tensor
+    axis : int or None
+        The axis to accumulate along (None: the flattened array, as NumPy).
+
+    Returns
+    -------
+    Tensor
+        Of ``x``'s shape (1-D when ``axis`` is None).
+
+    Raises
+    ------
+    ShapeError
+        If ``axis`` is out of range.
+
+    Examples
+    --------
     >>> import numeric as nm
     >>> nm.grad(lambda x: nm.sum(nm.cumsum(x)))(np.zeros(3))
     array([3., 2., 1.])
@@ -74,10 +92,30 @@ cumprod_p = defprim("cumprod", _cumprod_impl, 1)
 
 
 def cumprod(x, axis=None):
-    """Cumulative product along ``axis`` (the flattened array when None).
+    """Cumulative product along ``axis``, like ``np.cumprod``.
 
-    The gradient is exact at zeros, one or several:
+    The gradient is exact at zeros, one or several: where a slice holds a
+    zero, each partial derivative is a cumulative product with one entry set
+    to 1 (no division; O(n^2) for that slice).
 
+    Parameters
+    ----------
+    x : array_like or Tensor
+    axis : int or None
+        The axis to accumulate along (None: the flattened array, as NumPy).
+
+    Returns
+    -------
+    Tensor
+        Of ``x``'s shape (1-D when ``axis`` is None).
+
+    Raises
+    ------
+    ShapeError
+        If ``axis`` is out of range.
+
+    Examples
+    --------
     >>> import numeric as nm
     >>> nm.grad(lambda x: nm.sum(nm.cumprod(x)))(np.array([2.0, 0.0, 3.0]))
     array([1., 8., 0.])

@@ -173,6 +173,22 @@ deflinear(pad_p)
 
 
 def ravel(x):
-    """``x`` as a 1-D tensor, like ``np.ravel`` (a reshape: gradients flow)."""
+    """``x`` as a 1-D tensor, like ``np.ravel`` (a reshape: gradients flow).
+
+    Parameters
+    ----------
+    x : array_like or Tensor
+
+    Returns
+    -------
+    Tensor
+        Of shape ``(x.size,)``.
+
+    Examples
+    --------
+    >>> import numeric as nm
+    >>> nm.ravel(np.ones((2, 3))).shape
+    (6,)
+    """
     shape = x.shape if isinstance(x, Tensor) else np.shape(x)
     return reshape(x, (int(np.prod(shape, dtype=np.int64)),))

@@ -190,22 +190,35 @@ clip_p = defprim("clip", _clip_impl, 3)
 
 
 def clip(x, a_min=None, a_max=None):
-    """Limit ``x`` to ``[a_min, a_max]``, like ``np.clip`` (bounds may be arrays,
-    and either may be None).
+    """Limit ``x`` to ``[a_min, a_max]``, like ``np.clip``.
 
     Gradient convention (PyTorch's ``clamp``): ``x`` gets the gradient where
     ``a_min <= x <= a_max``, bounds included; ``a_min`` gets it where
-    ``x < a_min`` and ``a_max`` where the result is ``a_max`` and ``x`` is
-    above it (or where ``a_min > a_max``, whose result is ``a_max``, as NumPy).
+    ``x < a_min``, and ``a_max`` where ``x > a_max`` (or everywhere
+    ``a_min > a_max``, whose result is ``a_max``, as in NumPy).
+
+    Parameters
+    ----------
+    x : array_like or Tensor
+    a_min, a_max : array_like, Tensor or None
+        The bounds (broadcasting); one of them may be None.
+
+    Returns
+    -------
+    Tensor
 
     Raises
     ------
     ArgumentError
         If both bounds are None.
+    ShapeError
+        If the shapes do not broadcast.
 
+    Examples
+    --------
     >>> import numeric as nm
-    >>> nm.grad(lambda x: nm.sum(nm.clip(x, 0.0, 1.0)))(np.array([-1.0, 0.0, 0.5, 1.0, 2.0]))
-    array([0., 1., 1., 1., 0.])
+    >>> nm.grad(lambda x: nm.sum(nm.clip(x, 0.0, 1.0)))(np.array([-1.0, 0.0, 1.0, 2.0]))
+    array([0., 1., 1., 0.])
     """
     if a_min is None and a_max is None:
         raise ArgumentError("clip: a_min and a_max cannot both be None")

@@ -36,8 +36,28 @@ min_p = defprim("min", _extreme_impl("min", np.minimum), 1)
 
 
 def max(x, axis=None, keepdims=False):
-    """Maximum of ``x`` over ``axis``; tied maxima share the gradient evenly.
+    """Maximum of ``x`` over ``axis``, like ``np.max``; tied maxima share the
+    gradient evenly (PyTorch's ``amax``).
 
+    Parameters
+    ----------
+    x : array_like or Tensor
+    axis : int, tuple of ints or None
+        The axes to reduce (None: all of them).
+    keepdims : bool
+        Keep the reduced axes with length 1, as NumPy does.
+
+    Returns
+    -------
+    Tensor
+
+    Raises
+    ------
+    ShapeError
+        If an axis is out of range, or ``x`` is empty.
+
+    Examples
+    --------
     >>> import numeric as nm
     >>> nm.grad(nm.max)(np.array([2.0, 2.0, 1.0]))
     array([0.5, 0.5, 0. ])
@@ -48,8 +68,28 @@ def max(x, axis=None, keepdims=False):
 
 
 def min(x, axis=None, keepdims=False):
-    """Minimum of ``x`` over ``axis``; tied minima share the gradient evenly.
+    """Minimum of ``x`` over ``axis``, like ``np.min``; tied minima share the
+    gradient evenly (PyTorch's ``amin``).
 
+    Parameters
+    ----------
+    x : array_like or Tensor
+    axis : int, tuple of ints or None
+        The axes to reduce (None: all of them).
+    keepdims : bool
+        Keep the reduced axes with length 1, as NumPy does.
+
+    Returns
+    -------
+    Tensor
+
+    Raises
+    ------
+    ShapeError
+        If an axis is out of range, or ``x`` is empty.
+
+    Examples
+    --------
     >>> import numeric as nm
     >>> nm.grad(nm.min)(np.array([1.0, 3.0, 1.0]))
     array([0.5, 0. , 0.5])
@@ -89,11 +129,31 @@ prod_p = defprim("prod", _prod_impl, 1)
 
 
 def prod(x, axis=None, keepdims=False):
-    """Product of ``x`` over ``axis`` (all axes when None), like ``np.prod``.
+    """Product of ``x`` over ``axis``, like ``np.prod`` (1 for an empty slice).
 
     The gradient of each entry is the product of the others, computed without
-    dividing, so it is exact at zeros (one zero or several).
+    dividing when the slice holds a zero, so it is exact at one zero or
+    several (and differentiates again there).
 
+    Parameters
+    ----------
+    x : array_like or Tensor
+    axis : int, tuple of ints or None
+        The axes to reduce (None: all of them).
+    keepdims : bool
+        Keep the reduced axes with length 1, as NumPy does.
+
+    Returns
+    -------
+    Tensor
+
+    Raises
+    ------
+    ShapeError
+        If an axis is out of range.
+
+    Examples
+    --------
     >>> import numeric as nm
     >>> nm.grad(nm.prod)(np.array([2.0, 0.0, 3.0]))
     array([0., 6., 0.])
@@ -155,10 +215,33 @@ defjvp(prod_p, prod_jvp)
 
 
 def var(x, axis=None, ddof=0, keepdims=False):
-    """Variance over ``axis`` with ``ddof`` delta degrees of freedom, like
-    ``np.var``: ``sum((x - mean)**2) / (n - ddof)``. A composition, so its
-    gradient and tangent come from the registry.
+    """Variance over ``axis``, like ``np.var``: ``sum((x - mean)**2) / (n - ddof)``.
 
+    A composition of registered primitives, so its gradient and tangent come
+    from theirs.
+
+    Parameters
+    ----------
+    x : array_like or Tensor
+    axis : int, tuple of ints or None
+        The axes to reduce (None: all of them).
+    ddof : int
+        Delta degrees of freedom: 0 for the population variance, 1 for the
+        unbiased sample variance. ``n <= ddof`` gives inf or NaN, as NumPy.
+    keepdims : bool
+        Keep the reduced axes with length 1.
+
+    Returns
+    -------
+    Tensor
+
+    Raises
+    ------
+    ShapeError
+        If an axis is out of range.
+
+    Examples
+    --------
     >>> import numeric as nm
     >>> float(nm.var(np.array([1.0, 2.0, 3.0, 4.0]), ddof=1).data)
     1.6666666666666667
@@ -176,5 +259,23 @@ def std(x, axis=None, ddof=0, keepdims=False):
 
     At a constant slice the value is 0 and, as in PyTorch, the gradient is NaN
     (sqrt'(0) = inf times a zero deviation).
+
+    Parameters
+    ----------
+    x : array_like or Tensor
+    axis : int, tuple of ints or None
+    ddof : int
+        Delta degrees of freedom (see :func:`var`).
+    keepdims : bool
+
+    Returns
+    -------
+    Tensor
+
+    Examples
+    --------
+    >>> import numeric as nm
+    >>> nm.grad(lambda v: nm.std(v))(np.array([1.0, 3.0]))
+    array([-0.5,  0.5])
     """
     return sqrt(var(x, axis=axis, ddof=ddof, keepdims=keepdims))
