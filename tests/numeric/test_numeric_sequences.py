@@ -8,6 +8,8 @@ places where that cannot be done refuse with a clear error.
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import numeric as nm
 from numeric.errors import ArgumentError
@@ -96,3 +98,32 @@ def test_sequence_of_untraced_tensors_is_a_plain_constant():
 def test_sequence_forward_mode_through_list():
     _, t = nm.jvp(lambda x: nm.sum(nm.tensor([x, 3 * x])), (1.0,), (1.0,))
     assert float(t) == 4.0
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(
+    n=st.integers(1, 4),
+    shape=st.lists(st.integers(1, 3), max_size=2).map(tuple),
+    traced=st.lists(st.booleans(), min_size=4, max_size=4),
+    seed=st.integers(0, 2**16),
+)
+def test_sequence_list_operand_equals_explicit_stack(n, shape, traced, seed):
+    # any mix of traced items and constants: the list behaves as nm.stack of it
+    rng = np.random.default_rng(seed)
+    consts = [rng.normal(size=shape) for _ in range(n)]
+    w = rng.normal(size=(n, *shape))
+
+    def items(x):
+        return [x * (k + 1) if traced[k] else consts[k] for k in range(n)]
+
+    def via_list(x):
+        return nm.sum(nm.exp(items(x)) * w)
+
+    def via_stack(x):
+        return nm.sum(nm.exp(nm.stack(items(x))) * w)
+
+    x = rng.normal(size=shape)
+    np.testing.assert_allclose(
+        nm.grad(via_list)(x), nm.grad(via_stack)(x), rtol=1e-14, atol=0
+    )
+    assert nm.gradcheck(via_list, x)
