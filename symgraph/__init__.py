@@ -6,6 +6,8 @@ Build expressions from :func:`symbols` with operators and the functions below
 and :func:`lambdify` compute them with NumPy.
 """
 
+# ----- tensor hook: matrix calculus (symgraph.tensor) ---------------------------
+from . import tensor
 from .arrays import avg_pool2d, convolve2d, correlate2d, max_pool2d, symbols_array
 from .arrays import elementwise as _elementwise
 from .check import check, verify
@@ -28,6 +30,26 @@ from .node import symbol as _symbol
 from .parse import parse
 from .sympy_bridge import from_sympy, to_sympy
 from .teach import backprop_table, to_dot
+from .tensor import (
+    TensorNode,
+    conv2d,
+    det,
+    diag,
+    eye,
+    inv,
+    log_softmax,
+    logdet,
+    logsumexp,
+    matmul,
+    norm,
+    outer,
+    reshape,
+    softmax,
+    sum,
+    tensors,
+    trace,
+    transpose,
+)
 
 __all__ = [
     "LimitError",
@@ -36,6 +58,8 @@ __all__ = [
     "ParseError",
     "ShapeError",
     "SympyConversionError",
+    # tensor hook: matrix calculus
+    "TensorNode",
     "ToolkitError",
     "UnboundSymbolError",
     "abs",
@@ -46,42 +70,60 @@ __all__ = [
     "backprop_table",
     "check",
     "codegen",
+    "conv2d",
     "convolve2d",
     "correlate2d",
     "cos",
     "cosh",
     "count_nodes",
+    "det",
+    "diag",
     "elu",
     "evaluate",
     "exercise",
     "exp",
     "expm1",
+    "eye",
     "from_sympy",
     "grad",
     "heaviside",
     "hessian",
+    "inv",
     "jacobian",
     "lambdify",
     "leaky_relu",
     "log",
     "log1p",
+    "log_softmax",
+    "logdet",
+    "logsumexp",
+    "matmul",
     "max_pool2d",
     "maximum",
     "minimum",
+    "norm",
+    "outer",
     "parse",
     "relu",
+    "reshape",
     "sigmoid",
     "sign",
     "sin",
     "sinh",
+    "softmax",
     "softplus",
     "sqrt",
+    "sum",
     "symbols",
     "symbols_array",
     "tan",
     "tanh",
+    "tensor",
+    "tensors",
     "to_dot",
     "to_sympy",
+    "trace",
+    "transpose",
     "verify",
     "where",
 ]  # fmt: skip

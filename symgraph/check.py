@@ -25,6 +25,7 @@ from .evaluate import bind, evaluate_nodes
 from .grad import _wrt_list, grad
 from .node import Node, as_node, const_value
 from .parse import parse
+from .tensor import hooks as _tensor
 from .traverse import toposort
 
 __all__ = [
@@ -296,6 +297,10 @@ def check(
     >>> sg.check(sg.sin(x) * y, [x, y], at={x: 0.5, y: 2.0}).ok
     True
     """
+    # tensor hook: tensor expressions go to symgraph.tensor
+    if _tensor.involved(f, wrt):
+        return _tensor.check(f, wrt, at=at, n_points=n_points, seed=seed, eps=eps,
+                             rtol=rtol, atol=atol, fd_rtol=fd_rtol, fd_atol=fd_atol)  # fmt: skip
     f = parse(f) if isinstance(f, str) else as_node(f)
     symbols = _wrt_list(wrt)
     grads = grad(f, symbols)
@@ -401,6 +406,9 @@ def verify(f, wrt, claim, n_points=20, seed=0, rtol=1e-9, atol=1e-12) -> VerifyR
     >>> r.correct, sorted(r.counterexample)
     (False, ['actual', 'claimed', 'point'])
     """
+    # tensor hook: tensor expressions go to symgraph.tensor
+    if _tensor.involved(f, wrt):
+        return _tensor.verify(f, wrt, claim, seed=seed)
     f = parse(f) if isinstance(f, str) else as_node(f)
     single = isinstance(wrt, Node)
     symbols = _wrt_list(wrt)

@@ -107,6 +107,9 @@ def _point(text: str | None, f=None) -> dict | None:
 
 # ----- subcommands -------------------------------------------------------------
 def _cmd_grad(args, out):
+    # tensor hook: with --shapes the expression is a tensor expression
+    if getattr(args, "shapes", None):
+        return _tensor_cli().run("grad", args, out, _Failed)
     from .evaluate import evaluate
     from .grad import grad
 
@@ -137,6 +140,9 @@ def _cmd_steps(args, out):
 
 
 def _cmd_verify(args, out):
+    # tensor hook: with --shapes the expression is a tensor expression
+    if getattr(args, "shapes", None):
+        return _tensor_cli().run("verify", args, out, _Failed)
     from .parse import parse
 
     verify = _require("verify")
@@ -155,6 +161,9 @@ def _cmd_verify(args, out):
 
 
 def _cmd_check(args, out):
+    # tensor hook: with --shapes the expression is a tensor expression
+    if getattr(args, "shapes", None):
+        return _tensor_cli().run("check", args, out, _Failed)
     check = _require("check")
     f = _expr(args.expr)
     wrt = _wrt(f, args.wrt)
@@ -178,6 +187,9 @@ def _cmd_dot(args, out):
 
 
 def _cmd_codegen(args, out):
+    # tensor hook: with --shapes the expression is a tensor expression
+    if getattr(args, "shapes", None):
+        return _tensor_cli().run("codegen", args, out, _Failed)
     codegen = _require("codegen")
     f = _expr(args.expr)
     wrt = _wrt(f, args.wrt)
@@ -206,6 +218,12 @@ def _cmd_exercise(args, out):
         }
         print(heading[args.format], file=out)
         print(ex.solution(args.format), file=out)
+
+
+def _tensor_cli():
+    from .tensor import cli
+
+    return cli
 
 
 def _require(name: str):
@@ -240,6 +258,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("expr", help=expr_help)
     p.add_argument("--wrt", help=wrt_help)
     p.add_argument("--at", help=at_help + " (also print the values there)")
+    p.add_argument("--shapes", help=_tensor_cli().SHAPES_HELP)  # tensor hook
     p.set_defaults(run=_cmd_grad)
 
     p = sub.add_parser("steps", help="print the backprop table, node by node")
@@ -264,6 +283,7 @@ def _build_parser() -> argparse.ArgumentParser:
         required=True,
         help="the claimed derivative; repeat once per --wrt symbol, in order",
     )
+    p.add_argument("--shapes", help=_tensor_cli().SHAPES_HELP)  # tensor hook
     p.set_defaults(run=_cmd_verify)
 
     p = sub.add_parser(
@@ -273,6 +293,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("expr", help=expr_help)
     p.add_argument("--wrt", help=wrt_help)
     p.add_argument("--at", help=at_help + " (default: random points)")
+    p.add_argument("--shapes", help=_tensor_cli().SHAPES_HELP)  # tensor hook
     p.set_defaults(run=_cmd_check)
 
     p = sub.add_parser(
@@ -298,6 +319,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--target", default="python", help="target language (default python)"
     )
     p.add_argument("--output", "-o", help="write the module to this file")
+    p.add_argument("--shapes", help=_tensor_cli().SHAPES_HELP)  # tensor hook
     p.set_defaults(run=_cmd_codegen)
 
     p = sub.add_parser(

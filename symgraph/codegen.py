@@ -26,6 +26,7 @@ from .grad import adjoints, jacobian
 from .node import Node, _check_name, as_node, const
 from .ops import OPS
 from .printing import to_text
+from .tensor import hooks as _tensor
 from .traverse import toposort
 
 __all__ = ["CodegenError", "codegen"]
@@ -1069,5 +1070,8 @@ def codegen(
         _grad[1] = y_bar
         return t1, tuple(_grad)
     """
+    # tensor hook: tensor expressions go to symgraph.tensor
+    if _tensor.involved(f, wrt):
+        return _tensor.codegen(f, wrt, name, target, hessian)
     mod = _Module(f, wrt, name, target, hessian)
     return _py_module(mod) if target == "python" else _c_module(mod)

@@ -11,6 +11,7 @@ import numpy as np
 from .errors import ShapeError, UnboundSymbolError
 from .node import Node, as_node, const_value
 from .ops import OPS
+from .tensor import hooks as _tensor
 from .traverse import toposort
 
 __all__ = ["bind", "evaluate"]
@@ -90,6 +91,9 @@ def evaluate(expr, values=None):
     >>> sg.evaluate(x * y + 1, {x: 2, y: 3})
     7.0
     """
+    # tensor hook: tensor expressions go to symgraph.tensor
+    if _tensor.involved(expr):
+        return _tensor.evaluate(expr, values or {})
     bound = bind(values or {})
     if isinstance(expr, np.ndarray):
         nodes = [as_node(e) for e in expr.ravel()]

@@ -14,6 +14,7 @@ import numpy as np
 from .errors import LimitError, NotASymbolError
 from .node import Node, as_node, const, make
 from .ops import partials_of
+from .tensor import hooks as _tensor
 from .traverse import toposort
 
 __all__ = ["adjoints", "grad", "hessian", "jacobian"]
@@ -141,6 +142,9 @@ def grad(f, wrt):
     >>> sg.grad((x + y) * z, [x, y, z])
     [z, z, x + y]
     """
+    # tensor hook: tensor expressions go to symgraph.tensor
+    if _tensor.involved(f, wrt):
+        return _tensor.grad(f, wrt)
     f = as_node(f)
     symbols = _wrt_list(wrt)
     adj = adjoints(f, symbols)
@@ -159,6 +163,9 @@ def jacobian(outputs, wrt) -> np.ndarray:
     ``outputs`` may be a node, a sequence of nodes or an object array;
     ``wrt`` as for :func:`grad`.
     """
+    # tensor hook: tensor expressions go to symgraph.tensor
+    if _tensor.involved(outputs, wrt):
+        return _tensor.jacobian(outputs, wrt)
     out_arr = (
         np.asarray(outputs, dtype=object) if not isinstance(outputs, Node) else None
     )
@@ -176,5 +183,8 @@ def jacobian(outputs, wrt) -> np.ndarray:
 
 def hessian(f, wrt) -> np.ndarray:
     """Hessian of a scalar expression: the Jacobian of its gradient DAG."""
+    # tensor hook: tensor expressions go to symgraph.tensor
+    if _tensor.involved(f, wrt):
+        return _tensor.hessian(f, wrt)
     g = grad(f, wrt)
     return jacobian(g, wrt)

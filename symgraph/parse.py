@@ -17,6 +17,7 @@ import sys
 from .errors import LimitError, ParseError
 from .node import MAX_INT_BITS, Node, const, make, symbol
 from .ops import OPS
+from .tensor import hooks as _tensor
 
 __all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_DIGITS", "MAX_LENGTH", "parse"]
 
@@ -356,7 +357,7 @@ class _Parser:
         return make(op, *args)
 
 
-def parse(text: str, symbols=None) -> Node:
+def parse(text: str, symbols=None, shapes=None) -> Node:
     """Parse an expression string into a node, safely.
 
     Parameters
@@ -367,6 +368,10 @@ def parse(text: str, symbols=None) -> Node:
         ``symgraph.parse.FUNCTIONS``). ``pi`` and ``E`` are the constants.
     symbols : optional mapping or sequence of symbol nodes
         When given, only these names may appear.
+    shapes : optional tensor shapes, e.g. ``"X:n,m w:m y:n"`` or a dict
+        When given, the text is a tensor expression in NumPy syntax (``@``,
+        ``.T``, ``sum``, ``trace``, ...) read by ``symgraph.tensor.parse``,
+        and the result is a tensor node.
 
     Returns
     -------
@@ -391,6 +396,9 @@ def parse(text: str, symbols=None) -> Node:
     symgraph.errors.ParseError: attribute access is not allowed at position 1
     ...
     """
+    # tensor hook: with shapes, the tensor parser reads NumPy syntax
+    if shapes is not None:
+        return _tensor.parse(text, shapes)
     if not isinstance(text, str):
         raise ParseError(f"expected a string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
