@@ -41,6 +41,7 @@ from .functions import (
     transpose,
 )
 from .grad import grad
+from .jacobian import hessian, jacobian
 from .latex import to_latex
 from .lower import CodegenError, codegen, lambdify
 from .node import TensorNode, tensors
@@ -67,6 +68,8 @@ __all__ = [
     "evaluate",
     "eye",
     "grad",
+    "hessian",
+    "jacobian",
     "inv",
     "log_softmax",
     "logdet",

@@ -145,6 +145,8 @@ def numeric_forward(f, values: dict, dims: dict):
             memo[node] = values[node.value]
         elif node.op == "const":
             memo[node] = const_float(node)
+        elif node.op == "fill":
+            memo[node] = np.full(concrete(node.shape, dims), float(node.param("value")))
         elif node.op == "eye":
             memo[node] = np.eye(concrete(node.param("n"), dims))
         else:

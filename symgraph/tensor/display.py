@@ -18,7 +18,7 @@ one); only printing uses this.
 from __future__ import annotations
 
 from ..traverse import toposort
-from .node import TensorNode, const, make
+from .node import TensorNode, const, fill, make
 
 __all__ = ["display"]
 
@@ -46,18 +46,34 @@ def _scaled(c, core: TensorNode) -> TensorNode:
         return core
     if c == -1:
         return make("neg", core)
-    if c < 0:
-        return make("neg", make("mul", const(-c), core))
     return make("mul", const(c), core)
 
 
-def _size(n: TensorNode) -> int:
-    return len(toposort([n]))
+def _transposes(n: TensorNode) -> int:
+    """How many transposes a term shows (A sorts before A.T)."""
+    return sum(1 for m in toposort([n]) if m.op == "transpose")
+
+
+def _reassociated(node: TensorNode) -> TensorNode:
+    """``A @ (B @ C)`` as ``A @ B @ C`` and ``a * (b * c)`` as ``a * b * c``
+    (associativity; printed without parentheses). Vectors stay on the right
+    of a matrix product so every partial product is defined."""
+    if node.op not in ("matmul", "mul"):
+        return node
+    a, b = node.args
+    if b.op != node.op:
+        return node
+    p, q = b.args
+    if node.op == "matmul" and (a.ndim != 2 or p.ndim != 2):
+        return node
+    if node.op == "mul" and b.shape != node.shape:
+        return node
+    return make(node.op, _reassociated(make(node.op, a, p)), q)
 
 
 # ----- transposes ----------------------------------------------------------------
 def _push_children(n: TensorNode) -> list:
-    if n.ndim < 2 or n.op in ("symbol", "const", "eye", "inv"):
+    if n.ndim < 2 or n.op in ("symbol", "const", "eye", "inv", "fill"):
         return []
     if n.op == "transpose" and n.param("axes") is None:
         return []
@@ -73,8 +89,10 @@ def _push_children(n: TensorNode) -> list:
 def _t_rule(n: TensorNode, memo: dict) -> TensorNode:
     from .registry import TOPS
 
-    if n.ndim < 2 or n.op == "eye":
-        return n
+    if n.ndim < 2 or n.op == "eye" or (n.op == "diag" and n.args[0].ndim == 1):
+        return n  # symmetric
+    if n.op == "fill":
+        return fill(tuple(reversed(n.shape)), n.param("value"))
     if n.op in ("symbol", "const", "inv"):
         return make("transpose", n)
     if n.op == "transpose" and n.param("axes") is None:
@@ -139,7 +157,15 @@ def _combine(terms: list) -> list:
             others = [merged[i][1].args[1 - side] for i in idx]
             if any(o.shape != others[0].shape for o in others):
                 continue
-            inner = _build([(merged[i][0], o) for i, o in zip(idx, others)])
+            inner = _build(
+                _combine(
+                    [
+                        (merged[i][0] * c, t)
+                        for i, o in zip(idx, others)
+                        for c, t in _terms(o)
+                    ]
+                )
+            )
             new = (
                 make("matmul", key, inner) if side == 0 else make("matmul", inner, key)
             )
@@ -157,10 +183,11 @@ def _build(terms: list) -> TensorNode:
     if not terms:
         return const(0)
     cs = [c for c, _ in terms]
-    if len(terms) > 1 and all(c == cs[0] for c in cs) and abs(cs[0]) != 1:
-        return _scaled(cs[0], _build([(1, core) for _, core in terms]))
+    if len(terms) > 1 and all(abs(c) == abs(cs[0]) for c in cs) and abs(cs[0]) != 1:
+        common = abs(cs[0]) if any(c > 0 for c in cs) else cs[0]
+        return _scaled(common, _build([(c / common, core) for c, core in terms]))
     order = sorted(
-        range(len(terms)), key=lambda i: (terms[i][0] < 0, _size(terms[i][1]), i)
+        range(len(terms)), key=lambda i: (terms[i][0] < 0, _transposes(terms[i][1]), i)
     )
     acc = None
     for i in order:
@@ -177,33 +204,64 @@ def _build(terms: list) -> TensorNode:
 # ----- the pass ----------------------------------------------------------------------
 def _rebuild(n: TensorNode, args: list, tmemo: dict) -> TensorNode:
     if n.op == "transpose" and n.param("axes") is None:
-        return _transposed(args[0], tmemo)
+        return _collected(_transposed(args[0], tmemo))
     if n.op in ("det", "logdet", "trace") and args[0].op == "transpose":
         args = [args[0].args[0]]  # det(A.T) = det(A), tr(A.T) = tr(A)
     if n.op == "inv" and args[0].op == "transpose":
         return _transposed(make("inv", args[0].args[0]), tmemo)  # inv(A.T) = inv(A).T
     if n.op == "matmul" and args[0].ndim == 1 and args[1].ndim == 2:
         args = [_transposed(args[1], tmemo), args[0]]  # u @ B as B.T @ u
+    if n.op == "matmul":
+        for i in (0, 1):
+            other = args[1 - i]
+            if args[i].op in ("add", "sub") and other.op in ("diag", "eye", "outer"):
+                # (S - T) @ diag(v) = S @ diag(v) - T @ diag(v): the products fold
+                parts = [
+                    (
+                        c,
+                        make("matmul", t, other)
+                        if i == 0
+                        else make("matmul", other, t),
+                    )
+                    for c, t in _terms(args[i])
+                ]
+                return _build(_combine(parts))
     kwargs = n.kwargs
     if n.op in _LINEAR:
         coef, cores = 1, []
         for a in args:
             c, core = _split(a) if a.op != "const" else (1, a)
             coef, cores = coef * c, cores + [core]
-        if coef != 1:
-            return _scaled(coef, make(n.op, *cores, **kwargs))
-    node = make(n.op, *args, **kwargs)
+        if any(c is not a for c, a in zip(cores, args)):
+            return _scaled(coef, _reassociated(make(n.op, *cores, **kwargs)))
+    return _collected(_reassociated(make(n.op, *args, **kwargs)))
+
+
+def _collected(node: TensorNode) -> TensorNode:
+    """A sum with its like terms collected (other nodes as they are)."""
     if node.op in ("add", "sub", "neg") or (
         node.op == "mul" and node.args[0].op == "const"
     ):
-        terms = _terms(node)
-        if len(terms) > 1 or node.op in ("add", "sub"):
-            return _build(_combine(terms))
+        return _build(_combine(_terms(node)))
     return node
 
 
 def display(root: TensorNode) -> TensorNode:
-    """The display form of ``root``: an equal DAG in textbook shape."""
+    """The display form of ``root``: an equal DAG in textbook shape.
+
+    The pass runs again on its own result (at most three times) until
+    nothing changes, since a fold made while rebuilding (``diag(p) @
+    diag(q)`` is ``diag(p * q)``) can leave new like terms.
+    """
+    for _ in range(3):
+        out = _display_once(root)
+        if out is root:
+            break
+        root = out
+    return root
+
+
+def _display_once(root: TensorNode) -> TensorNode:
     disp: dict = {}
     tmemo: dict = {}
     for n in toposort([root]):

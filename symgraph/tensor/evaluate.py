@@ -13,7 +13,7 @@ import sympy as sp
 
 from ..errors import ShapeError, UnboundSymbolError
 from ..traverse import toposort
-from .dims import shape_text
+from .dims import dim_symbol, shape_text
 from .node import TensorNode, as_tensor, const_float
 from .registry import TOPS
 
@@ -58,6 +58,12 @@ def bind_arrays(symbols: list, values: dict, bound=()) -> tuple:
         by_name[name] = v
     dims: dict = dict(bound)
     where: dict = dict.fromkeys(dims, "bound when the expression was built")
+    tensor_names = {s.value for s in symbols}
+    for name, v in by_name.items():  # a dimension's size given by its name
+        if name not in tensor_names and isinstance(v, (int, np.integer)):
+            d = dim_symbol(name)
+            dims.setdefault(d, int(v))
+            where.setdefault(d, "given")
     arrays = {}
     for s in symbols:
         if s.value not in by_name:
@@ -131,7 +137,8 @@ def evaluate(expr, values: dict):
     ----------
     expr : TensorNode or sequence of TensorNode
     values : ``{symbol or name: array}``; the arrays' shapes fix the
-        symbolic dimensions.
+        symbolic dimensions (a dimension no array fixes, as in ``eye(n)``,
+        is given by its name: ``{"n": 3}``).
 
     Returns
     -------

@@ -278,6 +278,9 @@ def expand(roots, sizes: dict, leaves: dict | None = None):
             continue
         if n.op == "const":
             memo[n] = const(n.value)
+        elif n.op == "fill":
+            shape = concrete(n.shape, dims)
+            memo[n] = np.full(shape, const(n.param("value")), dtype=object)
         elif n.op == "eye":
             k = concrete(n.param("n"), dims)
             memo[n] = _obj((k, k), lambda ij: const(1 if ij[0] == ij[1] else 0))

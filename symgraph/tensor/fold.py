@@ -23,11 +23,26 @@ def is_zero(n: TensorNode) -> bool:
     """A structural zero: the constant 0 or a broadcast of it."""
     if n.op == "broadcast_like":
         n = n.args[0]
+    if n.op == "fill":
+        return n.param("value") == 0
     return n.op == "const" and n.value == 0
 
 
 def is_one(n: TensorNode) -> bool:
     return n.op == "const" and n.value == 1
+
+
+def is_ones(n: TensorNode) -> bool:
+    """An array of ones: 1, ones_like(.), ones(.) or a reshaping of one."""
+    while n.op in ("broadcast_like", "expand_dims", "transpose", "reshape"):
+        n = n.args[0]
+    if n.op == "fill":
+        return n.param("value") == 1
+    return is_one(n)
+
+
+def _is_diag(n: TensorNode) -> bool:
+    return n.op == "diag" and n.args[0].ndim == 1
 
 
 def _scalar_const(n: TensorNode) -> bool:
@@ -63,6 +78,10 @@ def _fold_mul(a, b, shape):
         # c * ones_like(Y) * X with X of Y's shape: the broadcast is implicit
         if x.op == "broadcast_like" and y.shape == shape == x.shape:
             return make("mul", x.args[0], y)
+        if x.op == "fill" and y.shape == shape == x.shape:
+            return make("mul", const(x.param("value")), y)
+        if is_ones(x) and y.shape == shape:
+            return y
     if b.op == "const" and a.op != "const":
         return make("mul", b, a)  # scalar factors to the left
     if a.op == "const" and b.op == "mul" and b.args[0].op == "const":
@@ -99,6 +118,8 @@ def fold(op: str, args: tuple, params: tuple, shape: tuple):
             return a
         if is_zero(a) and b.shape == shape:
             return b if op == "add" else make("neg", b)
+        if _is_diag(a) and _is_diag(b):  # diag(p) ± diag(q) = diag(p ± q)
+            return make("diag", make(op, a.args[0], b.args[0]))
         if op == "sub" and b.op == "neg":
             return make("add", a, b.args[0])
         if a.op == "where" and b.op == "where" and a.args[0] is b.args[0]:
@@ -141,6 +162,13 @@ def fold(op: str, args: tuple, params: tuple, shape: tuple):
             return _zeros(shape, ())
     elif op == "matmul":
         a, b = args
+        if _is_diag(a) and _is_diag(b):  # diag(p) @ diag(q) = diag(p * q)
+            return make("diag", make("mul", a.args[0], b.args[0]))
+        # outer(p, q) @ diag(v) = outer(p, q * v); diag(v) @ outer(p, q) = outer(v * p, q)
+        if a.op == "outer" and b.op == "diag" and b.args[0].ndim == 1:
+            return make("outer", a.args[0], make("mul", a.args[1], b.args[0]))
+        if b.op == "outer" and a.op == "diag" and a.args[0].ndim == 1:
+            return make("outer", make("mul", a.args[0], b.args[0]), b.args[1])
         if a.op == "eye" and b.shape == shape:
             return b
         if b.op == "eye" and a.shape == shape:
@@ -154,6 +182,10 @@ def fold(op: str, args: tuple, params: tuple, shape: tuple):
             return a
         if a.op == "expand_dims" and not p["keepdims"] and a.param("axis") == p["axis"]:
             return a.args[0]
+        if a.op == "diag" and a.args[0].ndim == 1 and p["axis"] in ((0,), (1,)):
+            return a.args[0]  # the column (row) sums of diag(v) are v
+        if a.op == "sum" and a.param("keepdims") and a.param("axis") == p["axis"]:
+            return make("sum", a.args[0], axis=p["axis"], keepdims=p["keepdims"])
     elif op == "broadcast_like":
         a, ref = args
         if a.shape == ref.shape:

@@ -21,7 +21,16 @@ import numpy as np
 from ..errors import LimitError, ShapeError
 from .dims import ShapeContext, as_dim, check_name, parse_shape_spec, shape_text
 
-__all__ = ["TensorNode", "as_tensor", "const", "eye", "make", "symbol", "tensors"]
+__all__ = [
+    "TensorNode",
+    "as_tensor",
+    "const",
+    "eye",
+    "fill",
+    "make",
+    "symbol",
+    "tensors",
+]
 
 _TABLE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 _MAX_INT_BITS = 4096
@@ -231,6 +240,13 @@ def eye(n) -> TensorNode:
     """The identity matrix of size ``n`` (an int or a dimension name)."""
     d = as_dim(n)
     return _intern("eye", (), (("n", d),), (d, d), ())
+
+
+def fill(shape, value) -> TensorNode:
+    """An array of ``shape`` with every entry ``value`` (``ones``, ``zeros``)."""
+    dims = tuple(as_dim(d) for d in shape)
+    v = const(value).value
+    return _intern("fill", (), (("shape", dims), ("value", v)), dims, ())
 
 
 def const_float(node: TensorNode) -> float:

@@ -131,7 +131,10 @@ def _lifted_vjp(op: str):
 def _infix_text(symbol: str, prec: int):
     def text(args, params, nodes):
         a, b = args
-        return f"{wrap(a, prec)} {symbol} {wrap(b, prec, strict=True)}", prec
+        # c * (A @ B) reads as c * A @ B: (c * A) @ B is the same for a scalar c
+        scalar_first = symbol == "*" and nodes[0].ndim == 0 and nodes[0].op == "const"
+        right = b[0] if scalar_first and b[1] == prec else wrap(b, prec, strict=True)
+        return f"{wrap(a, prec)} {symbol} {right}", prec
 
     return text
 
@@ -144,7 +147,8 @@ def _pow_text(args, params, nodes):
 
 def _neg_text(args, params, nodes):
     (a,) = args
-    return f"-{wrap(a, PREC['neg'])}", PREC["neg"]
+    # -(A @ B) reads as -A @ B: (-A) @ B is the same, as for * and /
+    return f"-{wrap(a, PREC['prod'])}", PREC["neg"]
 
 
 def _where_text(args, params, nodes):

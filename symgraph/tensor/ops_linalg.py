@@ -319,6 +319,40 @@ deftop(
 )
 
 
+# ----- fill: zeros(n), ones((n, m)), full(shape, c) ----------------------------------
+def _fill_name(p):
+    return {0: "zeros", 1: "ones"}.get(p["value"])
+
+
+def _fill_text(a, p, nodes):
+    shape = p["shape"]
+    dims = str(shape[0]) if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
+    name = _fill_name(p)
+    if name is None:
+        return f"full({dims}, {p['value']!r})", PREC["atom"]
+    return f"{name}({dims})", PREC["atom"]
+
+
+def _fill_latex(a, p, nodes):
+    name = _fill_name(p)
+    if name is not None:
+        return f"\\mathbf{{{p['value']}}}", PREC["atom"]
+    return f"{p['value']!r} \\mathbf{{1}}", PREC["prod"]
+
+
+deftop(
+    "fill",
+    0,
+    params=(("shape", None), ("value", 0)),
+    shape=lambda ctx, shape, value: shape,
+    numpy=lambda shape, value: np.full(shape, float(value)),
+    vjp=None,
+    text=_fill_text,
+    latex=_fill_latex,
+    src=lambda n, p: f"np.full({p['shape']!r}, {float(p['value'])!r})",
+)
+
+
 # ----- eye ---------------------------------------------------------------------------------
 deftop(
     "eye",

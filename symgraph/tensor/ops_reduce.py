@@ -56,6 +56,8 @@ def _np_axis(axes):
 def _sum_check(args, p):
     p["axis"] = normalize_axes(p["axis"], args[0].ndim, "sum")
     p["keepdims"] = bool(p["keepdims"])
+    if p["axis"] == tuple(range(args[0].ndim)) and not p["keepdims"]:
+        p["axis"] = None  # every axis
     return p
 
 
@@ -225,6 +227,8 @@ def _one_axis(op):
         if args[0].ndim == 0:
             raise ShapeError(f"{op}: needs an array, got a scalar")
         axes = normalize_axes(p["axis"], args[0].ndim, op, allow_tuple=False)
+        if axes is None and args[0].ndim == 1 and "keepdims" not in p:
+            axes = (0,)  # a vector has one axis
         p["axis"] = None if axes is None else axes[0]
         if "keepdims" in p:
             p["keepdims"] = bool(p["keepdims"])
@@ -233,19 +237,27 @@ def _one_axis(op):
     return check
 
 
+def _along(x, axis) -> dict:
+    """Reduce along the softmax axis: to a scalar when that is every axis
+    (then broadcasting does the rest), else keeping the axis."""
+    if axis is None or x.ndim == 1:
+        return {"axis": None}
+    return {"axis": axis, "keepdims": True}
+
+
 def softmax_vjp(g, ans, x, axis):
     # J^T g = s * (g - <g, s>) along the axis
-    inner = make("sum", make("mul", g, ans), axis=axis, keepdims=True)
+    inner = make("sum", make("mul", g, ans), **_along(x, axis))
     return (make("mul", ans, make("sub", g, inner)),)
 
 
 def log_softmax_vjp(g, ans, x, axis):
-    total = make("sum", g, axis=axis, keepdims=True)
+    total = make("sum", g, **_along(x, axis))
     return (make("sub", g, make("mul", make("softmax", x, axis=axis), total)),)
 
 
 def logsumexp_vjp(g, ans, x, axis, keepdims):
-    if axis is not None and not keepdims:
+    if axis is not None and not keepdims and x.ndim > 1:
         g = make("expand_dims", g, axis=axis)
     return (make("mul", g, make("softmax", x, axis=axis)),)
 

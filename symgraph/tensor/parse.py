@@ -23,7 +23,7 @@ import sys
 from ..errors import ParseError, ShapeError
 from .dims import parse_shape_spec
 from .functions import FUNCTIONS
-from .node import TensorNode, as_tensor, const, eye, make, symbol
+from .node import TensorNode, as_tensor, const, eye, fill, make, symbol
 from .ops_elementwise import ELEMENTWISE, numpy_name
 
 __all__ = ["MAX_DEPTH", "MAX_LENGTH", "ShapeParseError", "parse"]
@@ -82,7 +82,7 @@ _TENSOR_FUNCS = {
 }  # fmt: skip
 _DEFAULTS = {"leaky_relu": (0.01,), "elu": (1,), "heaviside": (0.5,)}
 _ALIASES = {"max": "maximum", "min": "minimum", "ln": "log"}
-_SPECIAL = ("where", "eye", "ones_like", "zeros_like", "flip")
+_SPECIAL = ("where", "eye", "ones_like", "zeros_like", "flip", "zeros", "ones", "full")
 _CONSTANTS = {"pi": math.pi, "inf": math.inf, "nan": math.nan}
 _KEYWORD_VALUES = {"None": None, "True": True, "False": False}
 
@@ -351,7 +351,9 @@ class _Parser:
         if t is not None and (t.kind == "str" or t.text in _KEYWORD_VALUES):
             return self.value()
         spec = _TENSOR_FUNCS.get(fname)
-        if fname == "eye" or (spec is not None and index >= spec[1]):
+        if fname in ("eye", "zeros", "ones", "full") or (
+            spec is not None and index >= spec[1]
+        ):
             return self.value()  # a parameter (axis, shape, size, ...)
         node = self.expression()
         if fname == "where" and index == 0 and (self.at(">") or self.at("<")):
@@ -363,7 +365,7 @@ class _Parser:
         return node
 
     def value(self):
-        """A keyword value: int, None/True/False, a short string or a tuple."""
+        """A keyword value: a number, None/True/False, a short string or a tuple."""
         t = self.peek()
         if t is None:
             raise self.fail("a value is missing")
@@ -388,13 +390,13 @@ class _Parser:
         if self.at("-"):
             sign, self.i = -1, self.i + 1
             t = self.peek()
-        if t is not None and t.kind == "num" and t.text.isdigit():
+        if t is not None and t.kind == "num":
             self.i += 1
-            return sign * int(t.text)
+            return sign * (int(t.text) if t.text.isdigit() else float(t.text))
         if t is not None and t.kind == "name" and t.text in self.dims and sign == 1:
             self.i += 1
             return self.dims[t.text]
-        raise self.fail("expected an integer, a tuple, None, True, False or a 'string'")
+        raise self.fail("expected a number, a tuple, None, True, False or a 'string'")
 
     def call(self, word: str, pos: int) -> TensorNode:
         fname = _ALIASES.get(word, word)
@@ -410,6 +412,8 @@ class _Parser:
             if len(items) != 1 or kw or isinstance(items[0][0], TensorNode):
                 raise self.fail("eye takes one dimension: eye(n) or eye(3)", pos)
             return self.build(pos, eye, items[0][0])
+        if fname in ("zeros", "ones", "full"):
+            return self.fill_call(fname, items, kw, pos)
         nodes = [x for x, _ in items if isinstance(x, TensorNode)]
         raw = [x for x, _ in items if not isinstance(x, TensorNode)]
         if fname in ("ones_like", "zeros_like", "flip"):
@@ -448,6 +452,18 @@ class _Parser:
                 raise self.fail(f"{word}() does not take {k}= here", kpos)
             params[k] = v
         return self.build(pos, make, op, *nodes, **params)
+
+    def fill_call(self, fname, items, kw, pos) -> TensorNode:
+        want = 2 if fname == "full" else 1
+        if len(items) != want or kw:
+            usage = "full(shape, value)" if fname == "full" else f"{fname}(shape)"
+            raise self.fail(f"{fname} takes {usage}, e.g. {fname}((n, m))", pos)
+        shape = items[0][0]
+        shape = shape if isinstance(shape, tuple) else (shape,)
+        value = {"zeros": 0, "ones": 1}.get(fname, items[-1][0])
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail("full's value must be a number", items[-1][1])
+        return self.build(pos, fill, shape, value)
 
     def where_call(self, items, kw, pos) -> TensorNode:
         if len(items) != 3 or kw:

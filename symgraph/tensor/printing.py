@@ -140,6 +140,9 @@ def numpy_namespace() -> dict:
         ones_like=np.ones_like,
         zeros_like=np.zeros_like,
         eye=np.eye,
+        zeros=np.zeros,
+        ones=np.ones,
+        full=np.full,
         softmax=softmax,
         log_softmax=log_softmax,
         logsumexp=logsumexp,
@@ -156,6 +159,7 @@ RESERVED = frozenset(
     | {
         "sum", "trace", "det", "logdet", "inv", "diag", "norm", "outer", "reshape",
         "transpose", "expand_dims", "ones_like", "zeros_like", "eye", "softmax",
+        "zeros", "ones", "full",
         "log_softmax", "logsumexp", "where", "correlate2d", "convolve2d", "conv2d",
         "conv2d_grad_input", "conv2d_grad_weight", "max_pool2d", "max_pool2d_grad",
         "avg_pool2d", "avg_pool2d_grad", "flip", "mode", "stride", "padding", "size",

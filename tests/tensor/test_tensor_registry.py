@@ -51,6 +51,7 @@ EXAMPLES = {
     "log_softmax": (S.log_softmax(X, axis=1) * Y, "normal"),
     "logsumexp": (S.logsumexp(X, axis=0) + S.logsumexp(X), "normal"),
     "eye": (A @ S.eye("n") + A, "normal"),
+    "fill": (sg.parse("X * ones((n, m)) + zeros(m) + full((n, 1), 2.0) * X", shapes=[X]), "normal"),
     "correlate2d": (S.correlate2d(Img, Ker) + S.sum(S.correlate2d(Img, Ker, "full")), "normal"),
     "convolve2d": (S.convolve2d(Img, Ker) + S.sum(S.convolve2d(Img, Ker, "full")), "normal"),
     "flip": (sg.parse("correlate2d(flip(Img), Ker)", shapes=[Img, Ker]), "normal"),
