@@ -14,6 +14,7 @@ from . import ops_conv as _ops_conv  # noqa: F401  (fills the registry)
 from . import ops_elementwise as _ops_elementwise  # noqa: F401
 from . import ops_linalg as _ops_linalg  # noqa: F401
 from . import ops_reduce as _ops_reduce  # noqa: F401
+from .check import check
 from .display import display
 from .evaluate import evaluate
 from .functions import (
@@ -48,6 +49,7 @@ from .node import TensorNode, tensors
 from .parse import parse
 from .printing import numpy_namespace, to_numpy
 from .registry import TOPS
+from .verify import verify
 
 globals().update(FUNCTIONS)
 
@@ -58,6 +60,7 @@ __all__ = [
     "lambdify",
     "TensorNode",
     "avg_pool2d",
+    "check",
     "conv2d",
     "convolve2d",
     "correlate2d",
@@ -88,4 +91,5 @@ __all__ = [
     "to_numpy",
     "trace",
     "transpose",
+    "verify",
 ] + sorted(FUNCTIONS)

@@ -20,7 +20,7 @@ from .kernels import KERNELS
 from .node import make
 from .registry import PREC, deftop
 
-__all__ = ["NAMESPACE", "out_size"]
+__all__ = ["out_size", "pair"]
 
 
 def out_size(n, k, stride: int = 1, pad: int = 0):
@@ -35,7 +35,7 @@ def out_size(n, k, stride: int = 1, pad: int = 0):
     return int(value) if value.is_Integer else value
 
 
-def _pair(v, what: str, op: str, minimum: int) -> tuple:
+def pair(v, what: str, op: str, minimum: int) -> tuple:
     items = (v, v) if isinstance(v, int) else tuple(v)
     if len(items) != 2 or not all(isinstance(i, int) and i >= minimum for i in items):
         raise ShapeError(
@@ -164,8 +164,8 @@ deftop(
 
 # ----- conv2d ------------------------------------------------------------------------------
 def _conv_check(args, p):
-    p["stride"] = _pair(p["stride"], "stride", "conv2d", 1)
-    p["padding"] = _pair(p["padding"], "padding", "conv2d", 0)
+    p["stride"] = pair(p["stride"], "stride", "conv2d", 1)
+    p["padding"] = pair(p["padding"], "padding", "conv2d", 0)
     return p
 
 
@@ -274,9 +274,9 @@ deftop(
 # ----- pooling ---------------------------------------------------------------------------------
 def _pool_check(op):
     def check(args, p):
-        p["size"] = _pair(p["size"], "size", op, 1)
+        p["size"] = pair(p["size"], "size", op, 1)
         p["stride"] = (
-            p["size"] if p["stride"] is None else _pair(p["stride"], "stride", op, 1)
+            p["size"] if p["stride"] is None else pair(p["stride"], "stride", op, 1)
         )
         return p
 
@@ -365,45 +365,3 @@ for _name, _vjp, _grad_vjp in (
         src=_pool_src(f"{_name}_grad"),
         helpers=(f"_{_name}_grad",),
     )
-
-
-def _ns_pool(kernel):
-    def f(x, size, stride=None):
-        size = (size, size) if isinstance(size, int) else tuple(size)
-        stride = size if stride is None else stride
-        stride = (stride, stride) if isinstance(stride, int) else tuple(stride)
-        return kernel(x, size, stride)
-
-    return f
-
-
-def _ns_conv(kernel):
-    def f(*args, stride=1, padding=0):
-        return kernel(
-            *args,
-            _pair(stride, "stride", "conv2d", 1),
-            _pair(padding, "padding", "conv2d", 0),
-        )
-
-    return f
-
-
-# The names printed text uses, for numpy_namespace()
-NAMESPACE = {
-    "correlate2d": lambda x, w, mode="valid": KERNELS["_correlate2d"](x, w, mode),
-    "convolve2d": lambda x, w, mode="valid": KERNELS["_convolve2d"](x, w, mode),
-    "flip": lambda x, axes=None: (
-        x[..., ::-1, ::-1] if axes is not None else x[::-1, ::-1]
-    ),
-    "conv2d": _ns_conv(KERNELS["_conv2d"]),
-    "conv2d_grad_input": _ns_conv(KERNELS["_conv2d_grad_input"]),
-    "conv2d_grad_weight": _ns_conv(KERNELS["_conv2d_grad_weight"]),
-    "max_pool2d": _ns_pool(KERNELS["_max_pool2d"]),
-    "avg_pool2d": _ns_pool(KERNELS["_avg_pool2d"]),
-}
-NAMESPACE["max_pool2d_grad"] = lambda g, x, size, stride=None: _ns_pool(
-    lambda x_, s, st: KERNELS["_max_pool2d_grad"](g, x_, s, st)
-)(x, size, stride)
-NAMESPACE["avg_pool2d_grad"] = lambda g, x, size, stride=None: _ns_pool(
-    lambda x_, s, st: KERNELS["_avg_pool2d_grad"](g, x_, s, st)
-)(x, size, stride)

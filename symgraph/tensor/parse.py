@@ -15,148 +15,36 @@ operator's position and a ShapeError naming both shapes).
 
 from __future__ import annotations
 
-import keyword
-import math
-import re
-import sys
-
 from ..errors import ParseError, ShapeError
+from .calls import CallMixin
 from .dims import parse_shape_spec
-from .functions import FUNCTIONS
-from .node import TensorNode, as_tensor, const, eye, fill, make, symbol
-from .ops_elementwise import ELEMENTWISE, numpy_name
+from .node import TensorNode, const, make, symbol
+from .tokens import (
+    CONSTANTS,
+    KEYWORD_VALUES,
+    KNOWN,
+    TENSOR_FUNCS,
+    depth_budget,
+    tokenize,
+)
 
 __all__ = ["MAX_DEPTH", "MAX_LENGTH", "ShapeParseError", "parse"]
 
 MAX_LENGTH = 20_000
 MAX_DEPTH = 100
-_FRAMES_PER_LEVEL = 8
-_FRAME_MARGIN = 80
 
 
 class ShapeParseError(ParseError, ShapeError):
     """A well-formed expression whose shapes do not fit (at an operator)."""
 
 
-_TOKEN = re.compile(
-    r"(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
-    r"|(?P<name>[A-Za-z][A-Za-z0-9_]*)"
-    r"|(?P<str>'[a-z]*'|\"[a-z]*\")"
-    r"|(?P<op>\*\*|[-+*/@(),=.<>])"
-    r"|(?P<space>[ \t]+)"
-)
-_REFUSED = {
-    "[": "subscripts and lists are not allowed", "]": "subscripts are not allowed",
-    "{": "braces are not allowed", "}": "braces are not allowed",
-    ";": "only one expression is allowed", "\n": "only one expression (one line) is allowed",
-    ":": "lambdas and slices are not allowed", "%": "'%' is not supported",
-    "!": "'!' is not allowed", "&": "bitwise operators are not allowed",
-    "|": "bitwise operators are not allowed", "~": "bitwise operators are not allowed",
-    "#": "comments are not allowed", "\\": "backslashes are not allowed",
-    "_": "names may not start with '_'", "^": "write ** for powers ('^' is XOR in NumPy)",
-}  # fmt: skip
-
-# function name -> (op, number of tensor arguments, positional params, keywords)
-_TENSOR_FUNCS = {
-    "sum": ("sum", 1, ("axis", "keepdims"), ("axis", "keepdims")),
-    "trace": ("trace", 1, (), ()), "det": ("det", 1, (), ()),
-    "logdet": ("logdet", 1, (), ()), "inv": ("inv", 1, (), ()),
-    "diag": ("diag", 1, (), ()), "outer": ("outer", 2, (), ()),
-    "matmul": ("matmul", 2, (), ()), "norm": ("norm", 1, ("ord",), ("ord",)),
-    "reshape": ("reshape", 1, ("shape",), ("shape",)),
-    "transpose": ("transpose", 1, ("axes",), ("axes",)),
-    "softmax": ("softmax", 1, ("axis",), ("axis",)),
-    "log_softmax": ("log_softmax", 1, ("axis",), ("axis",)),
-    "logsumexp": ("logsumexp", 1, ("axis", "keepdims"), ("axis", "keepdims")),
-    "expand_dims": ("expand_dims", 1, ("axis",), ("axis",)),
-    "correlate2d": ("correlate2d", 2, ("mode",), ("mode",)),
-    "convolve2d": ("convolve2d", 2, ("mode",), ("mode",)),
-    "conv2d": ("conv2d", 2, (), ("stride", "padding")),
-    "conv2d_grad_input": ("conv2d_grad_input", 3, (), ("stride", "padding")),
-    "conv2d_grad_weight": ("conv2d_grad_weight", 3, (), ("stride", "padding")),
-    "max_pool2d": ("max_pool2d", 1, ("size", "stride"), ("size", "stride")),
-    "avg_pool2d": ("avg_pool2d", 1, ("size", "stride"), ("size", "stride")),
-    "max_pool2d_grad": ("max_pool2d_grad", 2, ("size", "stride"), ("size", "stride")),
-    "avg_pool2d_grad": ("avg_pool2d_grad", 2, ("size", "stride"), ("size", "stride")),
-    "maximum": ("maximum", 2, (), ()), "minimum": ("minimum", 2, (), ()),
-}  # fmt: skip
-_DEFAULTS = {"leaky_relu": (0.01,), "elu": (1,), "heaviside": (0.5,)}
-_ALIASES = {"max": "maximum", "min": "minimum", "ln": "log"}
-_SPECIAL = ("where", "eye", "ones_like", "zeros_like", "flip", "zeros", "ones", "full")
-_CONSTANTS = {"pi": math.pi, "inf": math.inf, "nan": math.nan}
-_KEYWORD_VALUES = {"None": None, "True": True, "False": False}
-
-
-def _elementwise_names() -> dict:
-    out = {}
-    for op in ELEMENTWISE:
-        if op in ("add", "sub", "mul", "div", "pow", "neg", "where"):
-            continue
-        out[op] = op
-        out[numpy_name(op)] = op
-    return out
-
-
-_ELEMENTWISE = _elementwise_names()
-KNOWN = sorted(set(_TENSOR_FUNCS) | set(_ELEMENTWISE) | set(_ALIASES) | set(_SPECIAL))
-
-
-class _Tok:
-    __slots__ = ("kind", "pos", "text")
-
-    def __init__(self, kind, text, pos):
-        self.kind, self.text, self.pos = kind, text, pos
-
-
-def _tokenize(text: str) -> list:
-    out, i = [], 0
-    while i < len(text):
-        m = _TOKEN.match(text, i)
-        if m is None or m.end() == i:
-            c = text[i]
-            reason = _REFUSED.get(c) or (
-                "string literals are only allowed as mode='valid' or ord='fro'"
-                if c in "'\""
-                else f"unexpected character {c!r}"
-            )
-            raise ParseError(reason, i, text)
-        kind = m.lastgroup
-        if kind != "space":
-            word = m.group()
-            if kind == "name" and (
-                keyword.iskeyword(word) and word not in _KEYWORD_VALUES
-            ):
-                raise ParseError(f"the Python keyword {word!r} is not allowed", i, text)
-            if (
-                kind == "num"
-                and m.end() < len(text)
-                and (text[m.end()].isalnum() or text[m.end()] == "_")
-            ):
-                raise ParseError(
-                    f"unexpected {text[m.end()]!r} after the number {word!r}"
-                    " (write '*' for multiplication)",
-                    m.end(),
-                    text,
-                )
-            out.append(_Tok(kind, word, i))
-        i = m.end()
-    return out
-
-
-def _depth_budget() -> int:
-    frame, used = sys._getframe(), 0
-    while frame is not None:
-        frame, used = frame.f_back, used + 1
-    return max(0, (sys.getrecursionlimit() - used - _FRAME_MARGIN) // _FRAMES_PER_LEVEL)
-
-
-class _Parser:
+class _Parser(CallMixin):
     def __init__(self, text: str, names: dict, dims: dict):
         self.text, self.names, self.dims = text, names, dims
-        self.toks = _tokenize(text)
+        self.toks = tokenize(text)
         self.i = 0
         self.depth = 0
-        self.max_depth = min(MAX_DEPTH, _depth_budget())
+        self.max_depth = min(MAX_DEPTH, depth_budget())
 
     # -- token helpers -------------------------------------------------------------
     def peek(self, k: int = 0):
@@ -290,8 +178,8 @@ class _Parser:
             return self.call(word, tok.pos)
         if word in self.names:
             return self.names[word]
-        if word in _CONSTANTS:
-            return const(_CONSTANTS[word])
+        if word in CONSTANTS:
+            return const(CONSTANTS[word])
         if word in KNOWN:
             raise self.fail(
                 f"the function {word!r} must be called, as {word}(...)", tok.pos
@@ -348,9 +236,9 @@ class _Parser:
 
     def item(self, fname: str, index: int):
         t = self.peek()
-        if t is not None and (t.kind == "str" or t.text in _KEYWORD_VALUES):
+        if t is not None and (t.kind == "str" or t.text in KEYWORD_VALUES):
             return self.value()
-        spec = _TENSOR_FUNCS.get(fname)
+        spec = TENSOR_FUNCS.get(fname)
         if fname in ("eye", "zeros", "ones", "full") or (
             spec is not None and index >= spec[1]
         ):
@@ -372,9 +260,9 @@ class _Parser:
         if t.kind == "str":
             self.i += 1
             return t.text[1:-1]
-        if t.text in _KEYWORD_VALUES:
+        if t.text in KEYWORD_VALUES:
             self.i += 1
-            return _KEYWORD_VALUES[t.text]
+            return KEYWORD_VALUES[t.text]
         if self.at("("):
             self.i += 1
             out = []
@@ -397,86 +285,6 @@ class _Parser:
             self.i += 1
             return self.dims[t.text]
         raise self.fail("expected a number, a tuple, None, True, False or a 'string'")
-
-    def call(self, word: str, pos: int) -> TensorNode:
-        fname = _ALIASES.get(word, word)
-        if fname not in KNOWN:
-            raise self.fail(
-                f"unknown function {word!r} (known: {', '.join(KNOWN)})", pos
-            )
-        items, keywords = self.arguments(fname)
-        kw = {k: v for k, (v, _) in keywords.items()}
-        if fname == "where":
-            return self.where_call(items, kw, pos)
-        if fname == "eye":
-            if len(items) != 1 or kw or isinstance(items[0][0], TensorNode):
-                raise self.fail("eye takes one dimension: eye(n) or eye(3)", pos)
-            return self.build(pos, eye, items[0][0])
-        if fname in ("zeros", "ones", "full"):
-            return self.fill_call(fname, items, kw, pos)
-        nodes = [x for x, _ in items if isinstance(x, TensorNode)]
-        raw = [x for x, _ in items if not isinstance(x, TensorNode)]
-        if fname in ("ones_like", "zeros_like", "flip"):
-            if len(nodes) != 1 or (raw and fname != "flip") or kw:
-                raise self.fail(f"{fname} takes one tensor", pos)
-            if fname == "flip":
-                return self.build(pos, make, "flip", nodes[0])
-            value = const(1 if fname == "ones_like" else 0)
-            return self.build(pos, make, "broadcast_like", value, nodes[0])
-        if fname in _ELEMENTWISE and fname not in _TENSOR_FUNCS:
-            op = _ELEMENTWISE[fname]
-            args = nodes + [as_tensor(v) for v in raw if isinstance(v, (int, float))]
-            if kw:
-                raise self.fail(f"{fname}() takes no keyword arguments", pos)
-            from ..ops import OPS
-
-            nargs = OPS[op].nargs
-            defaults = _DEFAULTS.get(op, ())
-            if nargs - len(defaults) <= len(args) < nargs:
-                args += [const(d) for d in defaults[len(args) - nargs :]]
-            if len(args) != nargs:
-                raise self.fail(
-                    f"{word}() takes {nargs} argument(s), got {len(args)}", pos
-                )
-            return self.build(pos, FUNCTIONS[op], *args)
-        op, ntensor, positional, keywords_ok = _TENSOR_FUNCS[fname]
-        if len(nodes) != ntensor or any(isinstance(x, TensorNode) for x in raw):
-            raise self.fail(
-                f"{word}() takes {ntensor} tensor argument(s), got {len(nodes)}", pos
-            )
-        if len(raw) > len(positional):
-            raise self.fail(f"{word}() got too many arguments", pos)
-        params = dict(zip(positional, raw))
-        for k, (v, kpos) in keywords.items():
-            if k not in keywords_ok or k in params:
-                raise self.fail(f"{word}() does not take {k}= here", kpos)
-            params[k] = v
-        return self.build(pos, make, op, *nodes, **params)
-
-    def fill_call(self, fname, items, kw, pos) -> TensorNode:
-        want = 2 if fname == "full" else 1
-        if len(items) != want or kw:
-            usage = "full(shape, value)" if fname == "full" else f"{fname}(shape)"
-            raise self.fail(f"{fname} takes {usage}, e.g. {fname}((n, m))", pos)
-        shape = items[0][0]
-        shape = shape if isinstance(shape, tuple) else (shape,)
-        value = {"zeros": 0, "ones": 1}.get(fname, items[-1][0])
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail("full's value must be a number", items[-1][1])
-        return self.build(pos, fill, shape, value)
-
-    def where_call(self, items, kw, pos) -> TensorNode:
-        if len(items) != 3 or kw:
-            raise self.fail("where takes (condition, a, b)", pos)
-        (cond, cpos), (a, _), (b, _) = items
-        if not (isinstance(cond, tuple) and cond[0] == "condition"):
-            raise self.fail(
-                "where's condition must be a comparison 'a > b' or 'a < b' "
-                "(NumPy's where(c, ...) tests c != 0, symgraph's c > 0)",
-                cpos,
-            )
-        a, b = (as_tensor(v) if not isinstance(v, TensorNode) else v for v in (a, b))
-        return self.build(pos, make, "where", cond[1], a, b)
 
 
 def _tables(shapes) -> tuple:

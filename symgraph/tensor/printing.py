@@ -119,7 +119,6 @@ def numpy_namespace() -> dict:
     input goes through ``sg.parse``).
     """
     from ..ops import OPS
-    from .ops_conv import NAMESPACE as CONV
     from .ops_elementwise import ELEMENTWISE, numpy_name
 
     softmax, log_softmax, logsumexp = _helpers()
@@ -150,8 +149,54 @@ def numpy_namespace() -> dict:
         nan=math.nan,
         pi=math.pi,
     )
-    ns.update(CONV)
+    ns.update(_conv_namespace())
     return ns
+
+
+def _conv_namespace() -> dict:
+    """Convolution and pooling with NumPy's and PyTorch's keyword spellings."""
+    from .kernels import KERNELS
+    from .ops_conv import pair
+
+    def _ns_pool(kernel):
+        def f(x, size, stride=None):
+            size = (size, size) if isinstance(size, int) else tuple(size)
+            stride = size if stride is None else stride
+            stride = (stride, stride) if isinstance(stride, int) else tuple(stride)
+            return kernel(x, size, stride)
+
+        return f
+
+    def _ns_conv(kernel):
+        def f(*args, stride=1, padding=0):
+            return kernel(
+                *args,
+                pair(stride, "stride", "conv2d", 1),
+                pair(padding, "padding", "conv2d", 0),
+            )
+
+        return f
+
+    # The names printed text uses, for numpy_namespace()
+    namespace = {
+        "correlate2d": lambda x, w, mode="valid": KERNELS["_correlate2d"](x, w, mode),
+        "convolve2d": lambda x, w, mode="valid": KERNELS["_convolve2d"](x, w, mode),
+        "flip": lambda x, axes=None: (
+            x[..., ::-1, ::-1] if axes is not None else x[::-1, ::-1]
+        ),
+        "conv2d": _ns_conv(KERNELS["_conv2d"]),
+        "conv2d_grad_input": _ns_conv(KERNELS["_conv2d_grad_input"]),
+        "conv2d_grad_weight": _ns_conv(KERNELS["_conv2d_grad_weight"]),
+        "max_pool2d": _ns_pool(KERNELS["_max_pool2d"]),
+        "avg_pool2d": _ns_pool(KERNELS["_avg_pool2d"]),
+    }
+    namespace["max_pool2d_grad"] = lambda g, x, size, stride=None: _ns_pool(
+        lambda x_, s, st: KERNELS["_max_pool2d_grad"](g, x_, s, st)
+    )(x, size, stride)
+    namespace["avg_pool2d_grad"] = lambda g, x, size, stride=None: _ns_pool(
+        lambda x_, s, st: KERNELS["_avg_pool2d_grad"](g, x_, s, st)
+    )(x, size, stride)
+    return namespace
 
 
 RESERVED = frozenset(

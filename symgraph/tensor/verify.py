@@ -33,7 +33,7 @@ import numpy as np
 
 from ..errors import UnboundSymbolError
 from ..traverse import toposort
-from .check import directional_fd
+from .check import _plan, directional_fd
 from .dims import shape_text
 from .display import display
 from .evaluate import bind_arrays, concrete, evaluate_nodes, free_symbols
@@ -41,7 +41,7 @@ from .expand import expand, expand_symbols, sizes_of
 from .grad import check_wrt, grad, same_shape
 from .node import TensorNode, as_tensor
 from .registry import TOPS
-from .sampling import dim_names, finite_points, size_assignments
+from .sampling import dim_names, finite_points
 
 __all__ = ["TensorVerifyResult", "index_bound", "verify"]
 
@@ -84,7 +84,7 @@ class TensorVerifyResult:
             return (
                 f"WRONG: at {at} the claim differs from the derivative: {ce['reason']}\n"
                 f"  {d}\n  point: "
-                + ", ".join(f"{k} = {np.array2string(np.asarray(v), precision=4)}"
+                + ", ".join(f"{k} = {_array_text(v)}"
                             for k, v in ce["point"].items())
             )  # fmt: skip
         ev = self.evidence
@@ -95,6 +95,12 @@ class TensorVerifyResult:
         )
 
     __repr__ = __str__
+
+
+def _array_text(v) -> str:
+    return np.array2string(
+        np.asarray(v), precision=4, separator=", ", max_line_width=10**6
+    ).replace("\n", "")
 
 
 def index_bound(root: TensorNode) -> int:
@@ -138,6 +144,7 @@ def verify(
     f,
     wrt,
     claim,
+    at=None,
     sizes=None,
     n_sizes: int = 4,
     n_points: int = 3,
@@ -156,6 +163,9 @@ def verify(
         sequence of the same length)
     claim : NumPy-syntax string (read by the safe tensor parser with ``f``'s
         shapes) or a TensorNode; or a sequence of them.
+    at : a point ``{symbol or name: array}`` or a list of them: look for a
+        counterexample only there (e.g. one-hot labels, when the claim
+        holds only for them); default: random points at several sizes.
     sizes, n_sizes, n_points, seed : where to look for a counterexample.
     budget : seconds SymPy may spend on the exact comparison.
 
@@ -213,8 +223,9 @@ def verify(
         return TensorVerifyResult(
             "proved", "identical matrix expressions", None, ev, **result
         )
-    ev, counter = _search(f, wrt_list, derivative, claim_nodes, sizes, n_sizes, n_points,
-                          seed, rtol, atol)  # fmt: skip
+    rng = np.random.default_rng(seed)
+    plan = _plan(f, derivative + claim_nodes, at, sizes, n_sizes, n_points, seed, rng)
+    ev, counter = _search(f, wrt_list, derivative, claim_nodes, plan, rtol, atol)
     if counter is not None:
         return TensorVerifyResult("wrong", "numeric", counter, ev, **result)
     proved, note = _sympy_proof(f, derivative, claim_nodes, budget)
@@ -253,13 +264,12 @@ def _shape_counterexample(f, d, c, v, seed, result):
     return TensorVerifyResult("wrong", "shape", ce, ev, **result)
 
 
-def _search(f, wrt, derivative, claims, sizes, n_sizes, n_points, seed, rtol, atol):
-    rng = np.random.default_rng(seed)
+def _search(f, wrt, derivative, claims, plan, rtol, atol):
     roots = [f, *derivative, *claims]
     ev = {"sizes": 0, "points": 0, "max_difference": 0.0, "unconfirmed": 0}
-    for sz in size_assignments(roots, n_sizes, seed, sizes):
+    for sz, points in plan:
         ev["sizes"] += 1
-        for point in finite_points(roots, sz, n_points, rng):
+        for point in points:
             ev["points"] += 1
             arrays, dims = bind_arrays(
                 free_symbols(roots), point, tuple(sizes_of(roots, sz).items())
