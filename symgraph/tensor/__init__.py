@@ -17,6 +17,7 @@ from . import ops_reduce as _ops_reduce  # noqa: F401
 from .check import check
 from .display import display
 from .evaluate import evaluate
+from .exercises import KINDS, exercise
 from .functions import (
     FUNCTIONS,
     avg_pool2d,
@@ -49,17 +50,20 @@ from .node import TensorNode, tensors
 from .parse import parse
 from .printing import numpy_namespace, to_numpy
 from .registry import TOPS
+from .teach import backprop_table
 from .verify import verify
 
 globals().update(FUNCTIONS)
 
 __all__ = [
+    "KINDS",
     "TOPS",
     "CodegenError",
     "codegen",
     "lambdify",
     "TensorNode",
     "avg_pool2d",
+    "backprop_table",
     "check",
     "conv2d",
     "convolve2d",
@@ -68,6 +72,7 @@ __all__ = [
     "diag",
     "display",
     "elementwise",
+    "exercise",
     "evaluate",
     "eye",
     "grad",
