@@ -289,7 +289,9 @@ def norm_vjp(g, ans, x, ord):
     if g.op == "mul" and ans in g.args:
         other = g.args[1] if g.args[0] is ans else g.args[0]
         return (make("mul", other, x),)
-    return (make("where", ans, make("div", make("mul", g, x), ans), const(0)),)
+    # the guard is in the denominator: at x = 0 it is 0 / 1, with no 0 / 0 to hide
+    safe = make("where", ans, ans, const(1))
+    return (make("div", make("mul", g, x), safe),)
 
 
 def _norm_text(args, p, nodes):
