@@ -22,6 +22,7 @@ from ..evaluate import bind, evaluate_nodes
 from ..grad import adjoints
 from ..node import Node, as_node, make
 from ..ops import OPS, partials_of
+from ..tensor import hooks as _tensor
 from ..traverse import count_uses, toposort
 from .gates import gate_pattern
 
@@ -363,6 +364,9 @@ def backprop_table(f, at=None, digits: int = 4) -> BackpropTable:
     >>> t.gradients
     {'x': -4.0, 'y': -4.0, 'z': 3.0}
     """
+    # tensor hook: a tensor expression gets the matrix-level table
+    if _tensor.involved(f):
+        return _tensor.backprop_table(f, at)
     f = as_node(f)
     order = toposort([f])
     uses = count_uses(order)

@@ -1,9 +1,9 @@
 """The hand-off points from symgraph's scalar API to the tensor engine.
 
 The scalar modules call :func:`involved` at the top of ``grad``,
-``evaluate``, ``lambdify``, ``codegen``, ``check``, ``verify``, ``parse``
-(with ``shapes=``), the elementwise functions and the convolution/pooling
-functions; when a tensor node is involved they return the tensor engine's
+``jacobian``, ``hessian``, ``evaluate``, ``lambdify``, ``codegen``,
+``check``, ``verify``, ``parse`` (with ``shapes=``), ``backprop_table``, the
+elementwise functions and the convolution/pooling functions; when a tensor node is involved they return the tensor engine's
 answer. Keeping every dispatch here keeps those hooks to two lines each.
 """
 
@@ -112,3 +112,9 @@ def parse(text, shapes):
     from .parse import parse as p
 
     return p(text, shapes)
+
+
+def backprop_table(f, at):
+    from .teach import backprop_table as table
+
+    return table(f, at)

@@ -28,6 +28,12 @@ def test_table_rows_have_textbook_local_rules_and_upstreams():
     assert "\\begin{tabular}" in t.to_latex() and "r a^\\top" in t.to_latex()
 
 
+def test_sg_backprop_table_dispatches_on_tensor_expressions():
+    table = sg.backprop_table(_net())
+    assert type(table).__name__ == "MatrixBackpropTable"
+    assert table["z"].local == ("dW1 += outer(dz, x)", "dx += W1.T @ dz")
+
+
 def test_table_at_a_point_matches_the_gradient_and_numpy():
     rng = np.random.default_rng(0)
     p = {"W1": rng.standard_normal((3, 2)), "W2": rng.standard_normal((2, 3)),
