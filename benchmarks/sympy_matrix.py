@@ -53,6 +53,30 @@ def _inner(a, b):
     return a.T * b if a.shape[1] == 1 else sp.Trace(a.T * b)
 
 
+def _broadcast(node, x, y):
+    """NumPy broadcasting written out: a scalar times OneMatrix, a 1 x 1
+    matrix as its trace, a vector along the rows as OneMatrix(N, 1) * b.T."""
+    if not _is_matrix(x) and not _is_matrix(y):
+        return x, y
+    if _is_matrix(x) and _is_matrix(y) and x.shape == y.shape:
+        return x, y
+    if node.ndim == 0:  # a 1 x 1 matrix meets a scalar
+        return tuple(sp.Trace(e) if _is_matrix(e) else e for e in (x, y))
+    dims = _dims(node.shape)
+    rows, cols = dims[0], dims[1] if node.ndim == 2 else 1
+    out = []
+    for e, arg in zip((x, y), node.args):
+        if not _is_matrix(e):
+            e = e * sp.OneMatrix(rows, cols)
+        elif e.shape != (rows, cols):
+            if arg.ndim == 1 and node.ndim == 2 and e.shape == (cols, 1):
+                e = sp.OneMatrix(rows, 1) * e.T
+            else:
+                raise NoForm(f"{node.op} with broadcasting")
+        out.append(e)
+    return tuple(out)
+
+
 def _apply(node, args, memo):
     op = node.op
     a = args[0] if args else None
@@ -69,9 +93,7 @@ def _apply(node, args, memo):
     if op == "transpose":
         return a.T if node.args[0].ndim == 2 else a
     if op in ("add", "sub"):
-        x, y = args
-        if _is_matrix(x) != _is_matrix(y) or (_is_matrix(x) and x.shape != y.shape):
-            raise NoForm(f"{op} with broadcasting")
+        x, y = _broadcast(node, *args)
         return x + y if op == "add" else x - y
     if op == "neg":
         return -a
