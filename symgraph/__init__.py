@@ -158,7 +158,7 @@ def count_nodes(roots) -> int:
 
     if isinstance(roots, np.ndarray):
         roots = list(roots.ravel())
-    elif isinstance(roots, Node):
+    elif isinstance(roots, (Node, TensorNode)):  # tensor hook: tensor nodes too
         roots = [roots]
     return len(toposort(list(roots)))
 

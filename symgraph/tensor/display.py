@@ -164,7 +164,8 @@ def _combine(terms: list) -> list:
                         for i, o in zip(idx, others)
                         for c, t in _terms(o)
                     ]
-                )
+                ),
+                others[0].shape,
             )
             new = (
                 make("matmul", key, inner) if side == 0 else make("matmul", inner, key)
@@ -179,13 +180,15 @@ def _combine(terms: list) -> list:
     return merged
 
 
-def _build(terms: list) -> TensorNode:
+def _build(terms: list, shape: tuple) -> TensorNode:
+    """The sum of ``c * core`` terms, of ``shape`` (zeros when they all cancel;
+    a broadcast when the remaining terms are smaller than the sum was)."""
     if not terms:
-        return const(0)
+        return const(0) if shape == () else fill(shape, 0)
     cs = [c for c, _ in terms]
     if len(terms) > 1 and all(abs(c) == abs(cs[0]) for c in cs) and abs(cs[0]) != 1:
         common = abs(cs[0]) if any(c > 0 for c in cs) else cs[0]
-        return _scaled(common, _build([(c / common, core) for c, core in terms]))
+        return _scaled(common, _build([(c / common, core) for c, core in terms], shape))
     order = sorted(
         range(len(terms)), key=lambda i: (terms[i][0] < 0, _transposes(terms[i][1]), i)
     )
@@ -198,7 +201,16 @@ def _build(terms: list) -> TensorNode:
             acc = make("sub", acc, _scaled(-c, core))
         else:
             acc = make("add", acc, _scaled(c, core))
+    if _smaller(acc.shape, shape):  # the larger terms cancelled
+        acc = make("mul", fill(shape, 1), acc)
     return acc
+
+
+def _smaller(have: tuple, want: tuple) -> bool:
+    """Whether broadcasting stretches ``have`` to reach ``want``."""
+    if len(have) < len(want):
+        return True
+    return any(a == 1 and b != 1 for a, b in zip(have[::-1], want[::-1]))
 
 
 # ----- the pass ----------------------------------------------------------------------
@@ -225,7 +237,7 @@ def _rebuild(n: TensorNode, args: list, tmemo: dict) -> TensorNode:
                     )
                     for c, t in _terms(args[i])
                 ]
-                return _build(_combine(parts))
+                return _build(_combine(parts), n.shape)
     kwargs = n.kwargs
     if n.op in _LINEAR:
         coef, cores = 1, []
@@ -242,7 +254,7 @@ def _collected(node: TensorNode) -> TensorNode:
     if node.op in ("add", "sub", "neg") or (
         node.op == "mul" and node.args[0].op == "const"
     ):
-        return _build(_combine(_terms(node)))
+        return _build(_combine(_terms(node)), node.shape)
     return node
 
 
