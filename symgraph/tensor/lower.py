@@ -22,12 +22,14 @@ import numpy as np
 import sympy as sp
 
 from ..errors import NotASymbolError, ShapeError, ToolkitError, UnboundSymbolError
+from ..ops import OPS
 from ..traverse import toposort
 from .dims import shape_text
 from .evaluate import free_symbols
 from .grad import check_wrt, grad
 from .kernels import KERNELS, helper_source
 from .node import TensorNode, as_tensor
+from .ops_elementwise import ELEMENTWISE, REGISTRY_PREFIX
 from .registry import TOPS
 
 __all__ = ["CodegenError", "codegen", "dim_src", "lambdify"]
@@ -218,6 +220,7 @@ def _compile(source: str, fname: str, error):
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = {"np": np, "_ShapeError": error}
     namespace.update(KERNELS)
+    namespace.update({f"{REGISTRY_PREFIX}{op}": OPS[op].numpy for op in ELEMENTWISE})
     exec(compile(source, filename, "exec"), namespace)  # our generated source
     return namespace[fname]
 
@@ -360,6 +363,13 @@ def codegen(f, wrt, name: str = "f", target: str = "python") -> str:
     doc += [f"Convention: {note}." for note in notes]
     doc += ['"""', "", "import numpy as np", "", "_ShapeError = ValueError"]
     helpers = [h for h in h1 + h2 if h in h1 + h2]
+    body = "\n".join(value_lines + grad_lines)
+    if REGISTRY_PREFIX in body:
+        op = body[body.index(REGISTRY_PREFIX) + len(REGISTRY_PREFIX) :].split("(")[0]
+        raise CodegenError(
+            f"the op {op!r} has no standalone NumPy spelling for a generated module; "
+            "sg.lambdify computes it"
+        )
     parts = ["\n".join(doc)]
     parts += helper_source(dict.fromkeys(helpers))
     parts += ["\n".join(value_lines), "\n".join(grad_lines)]

@@ -21,12 +21,32 @@ from ..traverse import toposort
 from .node import TensorNode, const, make
 from .registry import PREC, deftop, wrap
 
-__all__ = ["ELEMENTWISE", "lifted_partials", "numpy_name", "sum_to"]
+__all__ = ["ELEMENTWISE", "REGISTRY_PREFIX", "lifted_partials", "numpy_name", "sum_to"]
 
-# n-ary reductions of the scalar registry (max(a, b, c), maxpool) are folds,
-# not entrywise functions with a fixed arity; NumPy's max and min are
-# reductions, so lifting them under those names would mislead.
-_SKIP = {"max", "min", "maxpool"}
+# Generated code calls an op with no NumPy spelling of its own as
+# ``_registry_<op>(...)``: lambdify binds it to ``OPS[op].numpy``.
+REGISTRY_PREFIX = "_registry_"
+
+# n-ary reductions of the scalar registry (max(a, b, c), maxpool, an n-ary
+# logsumexp) are folds, not entrywise functions with a fixed arity, and
+# NumPy's max, min and logsumexp are reductions: lifting them under those
+# names would mislead. Names the tensor families declare at the tensor level
+# are theirs; nullary ops (constants) are not functions of a tensor.
+_SKIP = {"max", "min", "maxpool", "logsumexp", "softmax", "log_softmax", "sum", "norm",
+         "trace", "det", "logdet", "inv", "diag", "outer", "transpose", "matmul",
+         "reshape", "eye", "fill", "flip", "conv2d", "correlate2d", "convolve2d",
+         "max_pool2d", "avg_pool2d"}  # fmt: skip
+
+
+def _liftable(name: str, op) -> bool:
+    return not (
+        name in _SKIP
+        or op.nargs == 0
+        or getattr(op, "reduces", None)
+        or getattr(op, "variadic", False)
+    )
+
+
 _INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
 
 # Generated-code spellings for registry ops whose NumPy function is not a
@@ -100,8 +120,11 @@ def lifted_partials(op: str, args: tuple, ans: TensorNode) -> tuple:
     the scalar registry declares the op not differentiable in an input)."""
     leaves = {_PLACE[i]: a for i, a in enumerate(args)}
     leaves[_OUT] = ans
+    # None (or a registry's UNDEFINED marker, which is not a node): the op is
+    # not differentiable in that input by declaration
     return tuple(
-        None if p is None else translate(p, leaves) for p in _template(op, args)
+        translate(p, leaves) if isinstance(p, _scalar.Node) else None
+        for p in _template(op, args)
     )
 
 
@@ -188,12 +211,8 @@ def _src_of(op: str):
                 + ", ".join(f"{{{i}}}" for i in range(OPS[op].nargs))
                 + ")"
             )
-    if template is None:
-
-        def missing(names, params):
-            raise NotImplementedError(f"no NumPy source spelling for the op {op!r}")
-
-        return missing
+    if template is None:  # the registry's own function, bound by the lowering
+        return lambda names, params: f"{REGISTRY_PREFIX}{op}({', '.join(names)})"
     return lambda names, params: template.format(*names)
 
 
@@ -222,7 +241,7 @@ def _numpy_of(op: str):
 
 ELEMENTWISE = []
 for _name, _op in OPS.items():
-    if _name in _SKIP or getattr(_op, "reduces", None):
+    if not _liftable(_name, _op):
         continue
     deftop(
         _name,

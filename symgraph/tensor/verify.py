@@ -230,6 +230,7 @@ def verify(
         return TensorVerifyResult("wrong", "numeric", counter, ev, **result)
     proved, note = _sympy_proof(f, derivative, claim_nodes, budget)
     ev["proof"] = note
+    ev["budget"] = budget
     if proved:
         return TensorVerifyResult("proved", note, None, ev, **result)
     return TensorVerifyResult("no counterexample", "numeric", None, ev, **result)

@@ -133,3 +133,28 @@ def test_lambdify_one_line_per_op_and_bound_dimension_errors():
         h(np.ones((2, 4)), np.ones(3))
     with pytest.raises(sg.UnboundSymbolError, match="'y'"):
         sg.lambdify([X, w], F)
+
+
+def test_an_op_without_a_numpy_spelling_lowers_through_the_registry(monkeypatch):
+    # a registry op whose NumPy function is no ufunc and has no spelling of
+    # its own: lambdify calls the registry's function, codegen says why not
+    import dataclasses
+
+    from symgraph.tensor import TOPS
+    from symgraph.tensor.ops_elementwise import REGISTRY_PREFIX
+
+    sin = TOPS["sin"]
+    spelled = dataclasses.replace(sin, src=lambda n, p: f"{REGISTRY_PREFIX}sin({n[0]})")
+    monkeypatch.setitem(TOPS, "sin", spelled)
+    f = sg.sum(sg.sin(X @ w))
+    fn = sg.lambdify([X, w], [f, sg.grad(f, w)])
+    assert f"{REGISTRY_PREFIX}sin(" in fn.__doc__
+    rng = np.random.default_rng(0)
+    xv, wv = rng.standard_normal((3, 2)), rng.standard_normal(2)
+    got = fn(xv, wv)
+    np.testing.assert_allclose(got[0], np.sum(np.sin(xv @ wv)), rtol=1e-12)
+    np.testing.assert_allclose(got[1], xv.T @ np.cos(xv @ wv), rtol=1e-12)
+    with pytest.raises(
+        sg.tensor.CodegenError, match="'sin' has no standalone NumPy spelling"
+    ):
+        sg.codegen(f, w)
