@@ -10,6 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from . import ops as _ops  # noqa: F401  (the op declarations fill the table)
+
+# ----- matrix calculus: tensor-level DAGs (symgraph.tensor) -------------------------
+from . import tensor
 from .arrays import avg_pool2d, convolve2d, correlate2d, max_pool2d, symbols_array
 from .check import check
 from .codegen import CodegenError, codegen
@@ -37,6 +40,26 @@ from .node import Node
 from .node import symbol as _symbol
 from .parse import ParseHint, parse
 from .teach import backprop_table, to_dot
+from .tensor import (
+    TensorNode,
+    conv2d,
+    det,
+    diag,
+    eye,
+    inv,
+    log_softmax,
+    logdet,
+    matmul,
+    norm,
+    outer,
+    reshape,
+    softmax,
+    sum,
+    tensors,
+    trace,
+    transpose,
+)
+from .tensor import logsumexp as _tensor_logsumexp
 from .tidy import simplify
 from .verify import verify
 
@@ -46,6 +69,17 @@ __version__ = "0.2.0"
 # generated from its declaration (symgraph/functions.py).
 _FUNCTIONS = public_functions()
 globals().update(_FUNCTIONS)
+_scalar_logsumexp = _FUNCTIONS["logsumexp"]
+
+
+def logsumexp(*args: Any, **kwargs: Any) -> Any:
+    """``log(sum(exp(...)))``, computed stably: of scalars, ``logsumexp(x1, x2,
+    ...)`` (n-ary; its gradient is the softmax); of a tensor, ``logsumexp(X,
+    axis=None)`` (see ``symgraph.tensor``)."""
+    if any(isinstance(a, TensorNode) for a in args):
+        return _tensor_logsumexp(*args, **kwargs)
+    return _scalar_logsumexp(*args, **kwargs)
+
 
 __all__ = [
     "CodegenError",
@@ -53,6 +87,7 @@ __all__ = [
     "DuplicateSymbolError",
     "LimitError",
     "Node",
+    "TensorNode",
     "NotASymbolError",
     "ParseError",
     "ParseHint",
@@ -65,6 +100,23 @@ __all__ = [
     "UndefinedGradientError",
     "__version__",
     "avg_pool2d",
+    "conv2d",
+    "det",
+    "diag",
+    "eye",
+    "inv",
+    "log_softmax",
+    "logdet",
+    "matmul",
+    "norm",
+    "outer",
+    "reshape",
+    "softmax",
+    "sum",
+    "tensor",
+    "tensors",
+    "trace",
+    "transpose",
     "backprop_table",
     "check",
     "codegen",
@@ -129,6 +181,6 @@ def count_nodes(roots) -> int:
 
     if isinstance(roots, np.ndarray):
         roots = list(roots.ravel())
-    elif isinstance(roots, Node):
+    elif isinstance(roots, (Node, TensorNode)):
         roots = [roots]
     return len(toposort(list(roots)))

@@ -25,6 +25,7 @@ from .grad import grad
 from .node import Node, as_node, const_value
 from .opdef import OPS
 from .parse import parse
+from .tensor import hooks as _tensor
 from .traverse import toposort
 from .wrt import normalize_wrt
 
@@ -320,6 +321,11 @@ def check(
     """
     if not isinstance(n_points, int) or isinstance(n_points, bool) or n_points < 1:
         raise ValueError(f"n_points must be a positive integer, not {n_points!r}")
+    if _tensor.involved(
+        f, wrt
+    ):  # tensor hook: tensor expressions go to symgraph.tensor
+        return _tensor.check(f, wrt, at=at, n_points=n_points, seed=seed, eps=eps,
+                             rtol=rtol, atol=atol, fd_rtol=fd_rtol, fd_atol=fd_atol)  # fmt: skip
     f = parse(f) if isinstance(f, str) else as_node(f)
     symbols = normalize_wrt(wrt).symbols
     grads = grad(f, symbols)

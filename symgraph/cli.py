@@ -271,11 +271,19 @@ _AT_HELP = "point, e.g. x=-2,y=5,z=-4"
 _FORMATS = ("text", "markdown", "latex", "json")
 
 
+# commands that read tensor expressions with --shapes (symgraph/tensor/cli.py)
+_TENSOR_COMMANDS = ("grad", "verify", "check", "codegen")
+
+
 def _command(sub, name: str, run, help: str, at: str | None = None, wrt: bool = True):
     p = sub.add_parser(name, help=help, description=help)
     p.add_argument("expr", help=_EXPR_HELP)
     if wrt:
         p.add_argument("--wrt", help=_WRT_HELP)
+    if name in _TENSOR_COMMANDS:
+        from .tensor.cli import SHAPES_HELP
+
+        p.add_argument("--shapes", help=SHAPES_HELP)
     if at is not None:
         p.add_argument("--at", help=f"{_AT_HELP} {at}".strip())
     p.set_defaults(run=run)
@@ -386,7 +394,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(_protect_negative_expressions(argv, _options(parser)))
-        args.run(args, out, err)
+        if getattr(args, "shapes", None):  # tensor hook: a tensor expression
+            from .tensor.cli import run
+
+            run(args.command, args, out, _Failed)
+        else:
+            args.run(args, out, err)
     except SystemExit as exc:  # --help and --version exit through argparse
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except BrokenPipeError:  # the reader went away (| head): not an error

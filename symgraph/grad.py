@@ -22,6 +22,7 @@ from .errors import LimitError, UndefinedGradientError
 from .node import Node, as_node, const, make, register_hook
 from .opdef import UNDEFINED
 from .ops import partials_of
+from .tensor import hooks as _tensor
 from .traverse import toposort
 from .wrt import normalize_wrt
 
@@ -106,6 +107,10 @@ def grad(f: Any, wrt: Any) -> Any:
     >>> sg.grad(x**2, "x")
     [2 * x]
     """
+    if _tensor.involved(
+        f, wrt
+    ):  # tensor hook: tensor expressions go to symgraph.tensor
+        return _tensor.grad(f, wrt)
     f = as_node(f)
     variables = normalize_wrt(wrt)
     adj = adjoints(f, variables.symbols)
@@ -128,6 +133,8 @@ def jacobian(outputs: Any, wrt: Any) -> np.ndarray:
     array([[y, x],
            [1, 1]], dtype=object)
     """
+    if _tensor.involved(outputs, wrt):  # tensor hook
+        return _tensor.jacobian(outputs, wrt)
     variables = normalize_wrt(wrt)
     out_arr = None if isinstance(outputs, Node) else np.asarray(outputs, dtype=object)
     outs = (
@@ -155,6 +162,8 @@ def hessian(f: Any, wrt: Any) -> np.ndarray:
     array([[2 * y, 2 * x],
            [2 * x, 0]], dtype=object)
     """
+    if _tensor.involved(f, wrt):  # tensor hook
+        return _tensor.hessian(f, wrt)
     return jacobian(grad(f, wrt), wrt)
 
 

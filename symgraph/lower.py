@@ -25,6 +25,7 @@ from .errors import NotASymbolError
 from .node import Node, as_node, const_value
 from .opdef import OPS
 from .sympy_bridge import _const_to_sympy
+from .tensor import hooks as _tensor
 from .traverse import count_uses, toposort
 
 __all__ = ["dag_cse", "lambdify"]
@@ -288,6 +289,9 @@ def lambdify(args, outputs):
     >>> [round(v, 6) for v in f(2.0, 0.0)]
     [0.0, 2.0]
     """
+    # tensor hook: tensor expressions go to symgraph.tensor
+    if _tensor.involved(args, outputs):
+        return _tensor.lambdify(args, outputs)
     spec, symbols = _flatten_args(args)
     names = _parameter_symbols(symbols)
     is_array = isinstance(outputs, np.ndarray)

@@ -33,6 +33,7 @@ from .opdef import OPS
 from .parse import parse
 from .precise import evaluate_precise
 from .sampling import sample
+from .tensor import hooks as _tensor
 from .traverse import toposort
 from .wrt import normalize_wrt
 
@@ -275,6 +276,10 @@ def verify(
     """
     if not isinstance(n_points, int) or isinstance(n_points, bool) or n_points < 1:
         raise ValueError(f"n_points must be a positive integer, not {n_points!r}")
+    if _tensor.involved(
+        f, wrt
+    ):  # tensor hook: tensor expressions go to symgraph.tensor
+        return _tensor.verify(f, wrt, claim, seed=seed)
     f = parse(f) if isinstance(f, str) else as_node(f)
     variables = normalize_wrt(wrt)
     symbols = variables.symbols

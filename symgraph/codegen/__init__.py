@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..tensor import hooks as _tensor
 from .c import c_module
 from .errors import CodegenError
 from .module import Module
@@ -80,5 +81,9 @@ def codegen(
         _grad[1] = y_bar
         return t1, tuple(_grad)
     """
+    if _tensor.involved(
+        f, wrt
+    ):  # tensor hook: tensor expressions go to symgraph.tensor
+        return _tensor.codegen(f, wrt, name, target, hessian)
     mod = Module(f, wrt, name, target, hessian)
     return python_module(mod) if target == "python" else c_module(mod)
