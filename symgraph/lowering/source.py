@@ -70,7 +70,7 @@ def plain_source(prog: Program, fname: str, params: list, slots: list) -> str:
             return params[o[1]]
         return _atom(o, lambda j: f"t{slots[j]}")
 
-    lines = [f"def {fname}({', '.join(params)}):"]
+    lines = _def_line(fname, params)
     for j, step in enumerate(prog.steps):
         lines.append(
             f"    t{slots[j]} = {_expr(step.op, [atom(o) for o in step.operands])}"
@@ -78,6 +78,20 @@ def plain_source(prog: Program, fname: str, params: list, slots: list) -> str:
     outs = [atom(o) for o in prog.outputs]
     lines.append(f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})")
     return "\n".join(lines) + "\n"
+
+
+def _def_line(fname: str, params: list) -> list:
+    """``def fname(params):``, the parameters wrapped at 88 columns."""
+    one = f"def {fname}({', '.join(params)}):"
+    if len(one) <= 88:
+        return [one]
+    lines, cur = [f"def {fname}("], "    "
+    for p in params:
+        if len(cur) + len(p) + 2 > 88:
+            lines.append(cur.rstrip())
+            cur = "    "
+        cur += p + ", "
+    return [*lines, cur.rstrip(), "):"]
 
 
 def _fresh(base: str, taken: set) -> str:
@@ -131,7 +145,7 @@ def blocked_source(
         return f"out={target}" if out_keyword else target
 
     bufs = [f"t{k}" for k in range(n_buffers)]
-    lines = [f"def {fname}(_out, _block, {', '.join(params)}):"]
+    lines = _def_line(fname, ["_out", "_block", *params])
     lines.append("    _n = _out.shape[1]")
     lines += [f"    _out[{r}] = {const_text(v)}" for r, v in fills]
     if bufs:  # one allocation: the rows of one array are the buffers
