@@ -63,9 +63,11 @@ class Namespace:
 def foreign_namespace(value):
     """The namespace to compute with for a non-NumPy array, or None for a
     value NumPy takes (an ndarray, a number, a list...)."""
+    kind = type(value)
+    if kind is np.ndarray or kind is float:
+        return None
     if isinstance(value, (np.ndarray, np.generic, numbers.Number, list, tuple)):
         return None
-    kind = type(value)
     if hasattr(kind, "__array_namespace__"):
         return value.__array_namespace__()
     if hasattr(kind, "__array_ufunc__") and hasattr(kind, "__array_function__"):

@@ -16,6 +16,7 @@ function returned unpacks its arguments and picks a way to run:
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 
@@ -38,6 +39,8 @@ MIN_BLOCK = 4096
 # reverse sweep that keeps 10^5 values alive gets blocks of a few hundred
 # points rather than gigabytes of buffers).
 MAX_BUFFER_BYTES = 256 << 20
+# Buffer arrays up to this size are kept between calls (one per thread).
+KEEP_BUFFER_BYTES = 128 << 20
 # Batches smaller than this run the plain code (one call per op anyway).
 MIN_BLOCKED = 256
 
@@ -95,8 +98,16 @@ class _Lowered:
         self.n_rows = len(self.row_of) if self.is_array else len(rows)
         slots, self.n_buffers = buffer_slots(prog, rows)
         self.blocked_text = blocked_source(
-            prog, _BLOCKED, params, rows, slots, self.n_buffers, copies
+            prog,
+            _BLOCKED,
+            params,
+            rows,
+            slots,
+            self.n_buffers,
+            copies,
+            given_buffers=True,
         )
+        self._kept = threading.local()
         self.plain_text = plain_source(prog, _PLAIN, params, plain_slots(prog))
         self.blocked = (
             compile_function(self.blocked_text, _BLOCKED, prog.helpers, {"np": np})
@@ -120,6 +131,20 @@ class _Lowered:
                 fn = _rebind(fn, Namespace(xp))
             entry = self._plain[id(xp)] = (fn, xp)  # keeps xp alive: ids stay unique
         return entry[0]
+
+    def buffers(self, block: int) -> np.ndarray:
+        """The ``(n_buffers, block)`` buffer array of this thread's calls:
+        kept between calls (up to ``KEEP_BUFFER_BYTES``), so a call does not
+        page-fault its way through freshly mapped buffer memory; one per
+        thread, so concurrent calls never share buffers."""
+        shape = (max(self.n_buffers, 1), block)
+        kept = getattr(self._kept, "array", None)
+        if kept is not None and kept.shape == shape:
+            return kept
+        array = np.empty(shape)
+        if array.nbytes <= KEEP_BUFFER_BYTES:
+            self._kept.array = array
+        return array
 
     def doc(self) -> str:
         sig = ", ".join(self.params)
@@ -166,7 +191,7 @@ def lower_numpy(spec, symbols, params, outputs):
 
     def fn(*values):
         flat = _unpack(spec, values)
-        xp = namespace_of(flat, [params[i] for i in range(len(flat))])
+        xp = namespace_of(flat, params)
         if xp is not None:
             return _run_foreign(low, flat, xp)
         return _run_numpy(low, [np.asarray(v, dtype=np.float64) for v in flat])
@@ -179,6 +204,8 @@ def lower_numpy(spec, symbols, params, outputs):
 def _unpack(spec, values) -> list:
     if len(values) != len(spec):
         raise TypeError(f"expected {len(spec)} arguments, got {len(values)}")
+    if all(kind == "scalar" for kind, *_ in spec):  # symbols only
+        return list(values)
     flat = []
     for (kind, shape, _start, count), v in zip(spec, values):
         if kind == "scalar":
@@ -197,7 +224,14 @@ def _unpack(spec, values) -> list:
 
 
 def _shape_of(low, vals) -> tuple:
-    shapes = [v.shape for i, v in enumerate(vals) if low.used >> i & 1]
+    """The broadcast shape of the arguments the outputs use."""
+    used = vals if low.used == (1 << len(vals)) - 1 else _used(low, vals)
+    shapes = {v.shape for v in used}
+    if len(shapes) == 1:
+        return shapes.pop()
+    if len(shapes) == 2 and () in shapes:
+        shapes.discard(())
+        return shapes.pop()
     try:
         return np.broadcast_shapes(*shapes)
     except ValueError:
@@ -207,6 +241,10 @@ def _shape_of(low, vals) -> tuple:
             if low.used >> i & 1 and v.shape
         )
         raise ShapeError(f"the arguments do not broadcast together: {given}") from None
+
+
+def _used(low, vals) -> list:
+    return [v for i, v in enumerate(vals) if low.used >> i & 1]
 
 
 def _run_numpy(low, vals):
@@ -224,16 +262,17 @@ def _run_numpy(low, vals):
     args = []
     for i, v in enumerate(vals):
         if v.ndim == 0:
-            args.append(np.broadcast_to(v, (n,)))
+            args.append(np.broadcast_to(v, (n,)))  # a zero-stride view
         else:
-            args.append(v.reshape(-1))
+            args.append(v if v.ndim == 1 else v.reshape(-1))
             full |= 1 << i
     out = np.empty((low.n_rows, n))
     for r, c in low.consts:
         out[r] = c
-    low.blocked(out, block_size(n, low.n_buffers), *args)
+    low.blocked(out, low.buffers(block_size(n, low.n_buffers)), *args)
     if low.is_array:
         return out.reshape(low.out_shape + shape)
+    rows = list(out) if len(shape) == 1 else list(out.reshape((low.n_rows, *shape)))
     results = []
     for k, o in enumerate(prog.outputs):
         if o[0] == "const":
@@ -242,7 +281,7 @@ def _run_numpy(low, vals):
             v = vals[o[1]]
             results.append(v if v.ndim else float(v))
         elif prog.masks[k] & full:
-            results.append(out[low.row_of[k]].reshape(shape))
+            results.append(rows[low.row_of[k]])
         else:  # depends on scalar arguments only
             results.append(float(out[low.row_of[k], 0]))
     return results if low.is_list else results[0]

@@ -112,8 +112,11 @@ def blocked_source(
     copies: list = (),
     out_keyword: bool = False,
     fills: list = (),
+    given_buffers: bool = False,
 ) -> str:
-    """The memory-planned function ``fname(_out, _block, *params)``.
+    """The memory-planned function ``fname(_out, _block, *params)``, or
+    ``fname(_out, _buffers, *params)`` with ``given_buffers`` (the caller then
+    passes the ``(n_buffers, block)`` array, which it may keep between calls).
 
     Each argument is a 1-D array of the batch's ``_n`` points (a scalar comes
     as a zero-stride view); ``_out`` is the ``(rows, _n)`` output array.
@@ -124,6 +127,7 @@ def blocked_source(
     are ``(row, value)`` pairs for constant outputs, written once.
     """
     taken = set(params) | {"_out", "_block", "_n", "_start", "_stop", "_o"}
+    taken.add("_buffers")
     taken |= {f"t{k}" for k in range(n_buffers)}
     used = set()
     for step in prog.steps:
@@ -145,11 +149,16 @@ def blocked_source(
         return f"out={target}" if out_keyword else target
 
     bufs = [f"t{k}" for k in range(n_buffers)]
-    lines = _def_line(fname, ["_out", "_block", *params])
+    lines = _def_line(
+        fname, ["_out", "_buffers" if given_buffers else "_block", *params]
+    )
     lines.append("    _n = _out.shape[1]")
     lines += [f"    _out[{r}] = {const_text(v)}" for r, v in fills]
-    if bufs:  # one allocation: the rows of one array are the buffers
+    if given_buffers:
+        lines.append("    _block = _buffers.shape[1]")
+    elif bufs:  # one allocation: the rows of one array are the buffers
         lines.append(f"    _buffers = np.empty(({n_buffers}, _block))")
+    if bufs:
         lines += _unpack(bufs, "_buffers", "    ")
     lines.append("    for _start in range(0, _n, _block):")
     lines.append("        _stop = _start + _block")

@@ -4,9 +4,11 @@ and their gradients, the benchmark families, the memory-planned blocks
 (several blocks, a short last one, scalar arguments), general broadcasting,
 argument and output forms, errors, and the generated source."""
 
+import ast
 import contextlib
 import linecache
 import sys
+import threading
 import traceback
 import warnings
 from pathlib import Path
@@ -181,7 +183,7 @@ def test_fast_lambdify_source_is_in_doc_and_in_tracebacks():
     fn = sg.lambdify([x, y], [sg.sin(x * y), sg.log(x)])
     doc = fn.__doc__
     assert "def _lambdifygenerated(x, y):" in doc
-    assert "def _lambdifygenerated_blocked(_out, _block, x, y):" in doc
+    assert "def _lambdifygenerated_blocked(_out, _buffers, x, y):" in doc
     assert "np.sin(" in doc and "np.log(" in doc
     # an error inside the generated code points at a generated line
     with pytest.raises(RuntimeError, match="boom") as info:
@@ -207,11 +209,44 @@ def test_fast_lambdify_memory_plan_reuses_buffers():
     f, wrt, inputs = families.deep_chain(30)
     fn = sg.lambdify(inputs, sg.grad(f, wrt))
     blocked = fn.__doc__.split("Source code:")[-1]
-    n_ops = blocked.count("np.") - blocked.count("np.empty")
-    assert "_buffers = np.empty((" in blocked
-    n_buffers = int(blocked.split("_buffers = np.empty((")[1].split(",")[0])
+    tree = ast.parse(blocked)
+    unpack = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "_buffers"
+    ]
+    n_buffers = len(unpack[0].targets[0].elts)
+    n_ops = sum(
+        1
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "value", None) is not None
+    )
     # the reverse sweep keeps two values per step alive, no more
     assert n_buffers <= 2 * 30 + 2 < n_ops
+
+
+def test_fast_lambdify_kept_buffers_are_not_shared_between_threads():
+    f, wrt, inputs = families.deep_chain(20)
+    grads = sg.grad(f, wrt)
+    fn = sg.lambdify(inputs, [f, *grads])
+    points = [np.linspace(-1, 1, 6000) + k for k in range(4)]
+    expected = [sg.evaluate([f, *grads], {wrt[0]: p}) for p in points]
+    failures = []
+
+    def work(k):
+        for _ in range(5):  # the kept buffers are reused call after call
+            got = fn(points[k])
+            if not all(np.array_equal(a, b) for a, b in zip(got, expected[k])):
+                failures.append(k)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
 
 
 def test_fast_lambdify_takes_object_array_arguments_in_blocks(small_blocks):
