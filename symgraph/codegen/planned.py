@@ -32,7 +32,8 @@ def _namespace(*args):
             continue
         if hasattr(type(a), "__array_namespace__"):
             return a.__array_namespace__()
-        if hasattr(type(a), "__array_ufunc__") and hasattr(type(a), "__array_function__"):
+        kind = type(a)
+        if hasattr(kind, "__array_ufunc__") and hasattr(kind, "__array_function__"):
             return np
     return None
 
@@ -47,7 +48,9 @@ def _broadcast(xp, results, args):
     arrays = [a for a in args if not isinstance(a, (int, float))]
     ref = xp.broadcast_arrays(*arrays)[0] if len(arrays) > 1 else arrays[0]
     return [
-        xp.full_like(ref, r) if isinstance(r, (int, float)) else xp.broadcast_to(r, ref.shape)
+        xp.full_like(ref, r)
+        if isinstance(r, (int, float))
+        else xp.broadcast_to(r, ref.shape)
         for r in results
     ]
 
@@ -144,12 +147,16 @@ def planned_module(mod: Module) -> str:
         )
     params = [mod.names[s] for s in mod.args]
     header = _py_header(mod, params)
-    header.insert(
-        -3,
-        "Memory-planned: NumPy batches run in blocks through preallocated "
-        "buffers;\nDask, JAX and CuPy arrays are computed with their own "
-        "library.\n",
+    i = header.index(
+        "Every result has the arguments' broadcast shape. A value that does not"
     )
+    header[i : i + 2] = [
+        "Every result has the arguments' broadcast shape. Memory-planned: for",
+        "NumPy inputs each result is a row of one new array, computed in blocks",
+        "of points through buffers allocated once per call (the _*_blocks",
+        "functions); Dask, JAX and CuPy arrays are computed with their own",
+        "library (the _*_any functions, np standing for their namespace).",
+    ]
     parts = ["\n".join(header)]
     parts += _helpers(mod)
     parts.append(_SUPPORT)
@@ -171,9 +178,11 @@ def planned_module(mod: Module) -> str:
                 "Value, gradient and Hessian (reverse sweeps over the gradient).",
                 [value, *grads, *hess],
                 f"    _h = _r[{n + 1}:]\n"
-                f"    _h = _h.reshape(({n}, {n}) + _h.shape[1:]) if _xp is None "
-                f"else _xp.reshape(_xp.stack(_h), ({n}, {n}) + _h[0].shape)\n"
-                f"    return _r[0], tuple(_r[1 : {n + 1}]), _h",
+                "    if _xp is None:\n"
+                f"        _h = _h.reshape(({n}, {n}) + _h.shape[1:])\n"
+                "    else:\n"
+                f"        _h = _xp.reshape(_xp.stack(_h), ({n}, {n}) + _h[0].shape)\n"
+                f"    return _r[0], tuple(_r[1:{n + 1}]), _h",
             )
         )
     for fname, doc, roots, ret in fns:

@@ -157,7 +157,7 @@ def blocked_source(
     if given_buffers:
         lines.append("    _block = _buffers.shape[1]")
     elif bufs:  # one allocation: the rows of one array are the buffers
-        lines.append(f"    _buffers = np.empty(({n_buffers}, _block))")
+        lines.append(f"    _buffers = np.empty(({n_buffers}, min(_block, _n)))")
     if bufs:
         lines += _unpack(bufs, "_buffers", "    ")
     lines.append("    for _start in range(0, _n, _block):")
