@@ -67,12 +67,13 @@ def _ufunc_form(op):
 
 @dataclass
 class Step:
-    """One op application: ``op`` on ``operands``."""
+    """One op application: ``op`` on ``operands``; ``form`` is the op's
+    :func:`ufunc_form` (None when it is not one ufunc call or is n-ary)."""
 
     node: Node
     op: str
     operands: list
-    last: bool = False  # not read by any later step
+    form: tuple | None = None
 
 
 @dataclass
@@ -88,6 +89,8 @@ class Program:
     # step index -> index of the last step reading it (len(steps) if never)
     last_use: list = field(default_factory=list)
     helpers: list = field(default_factory=list)
+    # step index -> the steps whose last reader it is (each once)
+    dying: list = field(default_factory=list)
 
 
 def build_program(outputs: list, arg_index: dict) -> Program:
@@ -103,7 +106,7 @@ def build_program(outputs: list, arg_index: dict) -> Program:
     mask: dict = {}
     steps: list = []
     helpers: list = []
-    seen_ops = set()
+    seen_ops: dict = {}  # op name -> its ufunc form
     for node in toposort(outputs):
         op = node.op
         if op == "symbol":
@@ -135,18 +138,22 @@ def build_program(outputs: list, arg_index: dict) -> Program:
             continue
         mask[node] = m
         where[node] = ("step", len(steps))
-        steps.append(Step(node, op, operands))
         if op not in seen_ops:
-            seen_ops.add(op)
+            seen_ops[op] = None if OPS[op].variadic else ufunc_form(op)
             for h in OPS[op].py_helpers:
                 if h.source not in helpers:
                     helpers.append(h.source)
+        steps.append(Step(node, op, operands, seen_ops[op]))
     never = len(steps)
     last_use = [never] * never
     for j, step in enumerate(steps):
         for kind, v in step.operands:
             if kind == "step":
                 last_use[v] = j
+    dying = [[] for _ in steps]
+    for d, j in enumerate(last_use):
+        if j != never:
+            dying[j].append(d)
     return Program(
         n_args=len(arg_index),
         steps=steps,
@@ -154,6 +161,7 @@ def build_program(outputs: list, arg_index: dict) -> Program:
         masks=[mask[o] for o in outputs],
         last_use=last_use,
         helpers=helpers,
+        dying=dying,
     )
 
 
@@ -175,22 +183,13 @@ def paused_gc():
             gc.enable()
 
 
-def _dying(prog: Program, j: int):
-    """The step indices whose last reader is step ``j`` (each once)."""
-    out = []
-    for o in prog.steps[j].operands:
-        if o[0] == "step" and prog.last_use[o[1]] == j and o[1] not in out:
-            out.append(o[1])
-    return out
-
-
 def plain_slots(prog: Program) -> list:
     """Temporary number of each step for straight-line code: names are
     reused after their last reader; outputs are kept to the end."""
     kept = {o[1] for o in prog.outputs if o[0] == "step"}
     slots, free, count = [], [], 0
     for j in range(len(prog.steps)):
-        for d in _dying(prog, j):
+        for d in prog.dying[j]:
             if d not in kept:
                 heapq.heappush(free, slots[d])
         if free:
@@ -203,19 +202,39 @@ def plain_slots(prog: Program) -> list:
     return slots
 
 
+# Binary ufuncs whose operands may be swapped exactly (IEEE a + b == b + a).
+COMMUTATIVE = ("add", "multiply")
+
+
 def buffer_slots(prog: Program, rows: dict):
     """The memory plan: ``(slots, n_buffers)``. ``slots[j]`` is the buffer
     step ``j`` writes, or None for a step written into its output row
-    (``rows``: ``{step index: row}``)."""
+    (``rows``: ``{step index: row}``).
+
+    A step computed by one ufunc call writes into the buffer of an operand
+    that dies there when it can (the first operand, or the second of a
+    commutative op), so most arithmetic runs in place (``t3 *= t4``).
+    """
     slots, free, count = [], [], 0
     for j, step in enumerate(prog.steps):
-        in_place = ufunc_form(step.op) is not None and not OPS[step.op].variadic
-        dying = [d for d in _dying(prog, j) if slots[d] is not None]
+        form = step.form
+        in_place = form is not None
+        dying = [d for d in prog.dying[j] if slots[d] is not None]
+        reuse = None
+        if in_place and j not in rows:
+            ops = step.operands
+            if ops[0][0] == "step" and ops[0][1] in dying:
+                reuse = slots[ops[0][1]]
+            elif form[0] in COMMUTATIVE and ops[1][0] == "step" and ops[1][1] in dying:
+                reuse = slots[ops[1][1]]
         if in_place:
             for d in dying:
-                heapq.heappush(free, slots[d])
+                if slots[d] != reuse:
+                    heapq.heappush(free, slots[d])
         if j in rows:
             slots.append(None)
+        elif reuse is not None:
+            slots.append(reuse)
         elif free:
             slots.append(heapq.heappop(free))
         else:

@@ -27,7 +27,7 @@ import math
 import numpy as np
 
 from ..opdef import OPS
-from .schedule import Program, ufunc_form
+from .schedule import COMMUTATIVE, Program, ufunc_form
 
 __all__ = ["blocked_source", "compile_function", "const_text", "plain_source"]
 
@@ -78,6 +78,24 @@ def plain_source(prog: Program, fname: str, params: list, slots: list) -> str:
     outs = [atom(o) for o in prog.outputs]
     lines.append(f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})")
     return "\n".join(lines) + "\n"
+
+
+# In-place arithmetic reads (and compiles) better as an augmented assignment:
+# for an ndarray, ``t3 *= t4`` is ``np.multiply(t3, t4, out=t3)``. Power is
+# left out: NumPy's in-place power takes shortcuts (``sqrt`` for ``** 0.5``)
+# that np.power does not.
+_AUGMENTED = {"add": "+=", "subtract": "-=", "multiply": "*=", "divide": "/="}
+
+
+def _ufunc_line(name: str, args: str, atoms: list, target: str, out) -> str:
+    """One ufunc call writing into ``target``."""
+    aug = _AUGMENTED.get(name)
+    if aug is not None and target.startswith("t"):
+        if atoms[0] == target:
+            return f"{target} {aug} {atoms[1]}"
+        if atoms[1] == target and name in COMMUTATIVE:
+            return f"{target} {aug} {atoms[0]}"
+    return f"np.{name}({args.format(*atoms)}, {out(target)})"
 
 
 def _def_line(fname: str, params: list) -> list:
@@ -172,16 +190,17 @@ def blocked_source(
     for j, step in enumerate(prog.steps):
         atoms = [atom(o) for o in step.operands]
         target = dst(j)
+        if step.form is not None:
+            name, args = step.form
+            lines.append(f"        {_ufunc_line(name, args, atoms, target, out)}")
+            continue
         op = OPS[step.op]
-        form = ufunc_form(op.reduces if op.variadic else step.op)
-        if form is not None and op.variadic:
+        form = ufunc_form(op.reduces) if op.variadic else None
+        if form is not None:  # an n-ary reduction: the fold, in place
             name = form[0]
             lines.append(f"        np.{name}({atoms[0]}, {atoms[1]}, {out(target)})")
             for a in atoms[2:]:
                 lines.append(f"        np.{name}({target}, {a}, {out(target)})")
-        elif form is not None:
-            name, args = form
-            lines.append(f"        np.{name}({args.format(*atoms)}, {out(target)})")
         else:
             lines.append(f"        {target} = {_expr(step.op, atoms)}")
     for r, o in copies:
