@@ -38,9 +38,22 @@ def _namespace(*args):
     return None
 
 
+class _Namespace:
+    """xp, with NumPy's errstate where xp has none (it only concerns NumPy's
+    own warnings)."""
+
+    def __init__(self, xp):
+        self.xp = xp
+
+    def __getattr__(self, name):
+        if name == "errstate" and not hasattr(self.xp, name):
+            return np.errstate
+        return getattr(self.xp, name)
+
+
 def _bind(xp, fn):
     """The helper fn with the name np in its body standing for xp."""
-    return type(fn)(fn.__code__, {"np": xp})
+    return type(fn)(fn.__code__, {"np": _Namespace(xp)})
 
 
 def _broadcast(xp, results, args):

@@ -36,6 +36,11 @@ _ARRAY_API_NAMES = {
 }
 
 
+# NumPy names that compute nothing on arrays and that other namespaces need
+# not have: NumPy's own are used (errstate only concerns NumPy's warnings).
+_NUMPY_ONLY = {"errstate"}
+
+
 class Namespace:
     """NumPy's spelling over another array namespace ``xp``."""
 
@@ -47,6 +52,8 @@ class Namespace:
         fn = getattr(xp, name, None)
         if fn is None and name in _ARRAY_API_NAMES:
             fn = getattr(xp, _ARRAY_API_NAMES[name], None)
+        if fn is None and name in _NUMPY_ONLY:
+            fn = getattr(np, name)
         if fn is None:
             label = getattr(xp, "__name__", type(xp).__name__)
             raise TypeError(

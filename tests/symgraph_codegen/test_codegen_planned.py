@@ -131,3 +131,16 @@ def test_planned_module_refuses_c_target_and_several_outputs():
         sg.codegen(x * y, [x, y], target="c", plan=True)
     with pytest.raises(sg.CodegenError, match="single scalar output"):
         sg.codegen([x * y, x + y], [x, y], plan=True)
+
+
+def test_planned_module_takes_jax_arrays(gen_dir):
+    jax = pytest.importorskip("jax")  # optional: Dask covers the same path above
+    f = sg.sigmoid(x) * sg.softplus(y) + sg.atan(x * y)
+    mod = load(sg.codegen(f, [x, y], plan=True), gen_dir, "jax")
+    xs = np.linspace(-2, 2, 9, dtype=np.float32)
+    value, grads = mod.f_grad(jax.numpy.asarray(xs), 0.5)
+    assert isinstance(value, jax.Array) and all(isinstance(g, jax.Array) for g in grads)
+    ref = sg.evaluate([f, *sg.grad(f, [x, y])], {x: xs, y: 0.5})
+    np.testing.assert_allclose(np.asarray(value), ref[0], rtol=1e-5)
+    for g, r in zip(grads, ref[1:]):
+        np.testing.assert_allclose(np.asarray(g), r, rtol=1e-5, atol=1e-6)
