@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .errors import LimitError, UndefinedGradientError
+from .lowering.schedule import paused_gc
 from .node import Node, as_node, const, make, register_hook
 from .opdef import UNDEFINED
 from .ops import partials_of
@@ -35,17 +36,23 @@ MAX_GRAD_NODES = 5_000_000
 
 def _live(order: list, wrt: list) -> set:
     """The nodes on a path from a symbol in ``wrt`` (only they need adjoints)."""
-    targets = set(wrt)
-    live = set()
+    live = set(wrt)
     for node in order:
-        if node in targets or any(a in live for a in node.args):
-            live.add(node)
+        for a in node.args:
+            if a in live:
+                live.add(node)
+                break
     return live
 
 
 def adjoints(f: Node, wrt: list) -> dict:
     """Reverse sweep from ``f``: the adjoint node of every node that lies on a
     path from a symbol in ``wrt`` to ``f``."""
+    with paused_gc():  # the sweep builds many nodes and no reference cycle
+        return _sweep(f, wrt)
+
+
+def _sweep(f: Node, wrt: list) -> dict:
     order = toposort([f])
     live = _live(order, wrt)
     adjoint = {f: const(1)} if f in live else {}

@@ -1,4 +1,9 @@
-"""Lowering to NumPy through ``sympy.lambdify``, with the DAG's own sharing.
+"""``sg.lambdify``, and its reference path through ``sympy.lambdify``.
+
+By default ``lambdify`` lowers the DAG directly to NumPy source text
+(``symgraph/lowering/``). With ``backend="sympy"`` it goes through
+``sympy.lambdify`` instead, the path described here, kept as the reference
+the fast path is tested against.
 
 ``sympy.lambdify`` takes a ``cse`` callable returning ``(replacements,
 reduced_exprs)``, the shape ``sympy.cse`` documents. We hand it the sharing
@@ -264,7 +269,7 @@ def _flatten_args(args):
     return spec, symbols
 
 
-def lambdify(args, outputs):
+def lambdify(args, outputs, backend: str = "numpy"):
     """A NumPy function computing ``outputs`` from ``args``.
 
     Parameters
@@ -272,6 +277,11 @@ def lambdify(args, outputs):
     args : a symbol, a sequence of symbols, or object arrays of symbols (an
         array argument takes one array whose leading axes have its shape).
     outputs : a node, a sequence of nodes, or an object array of nodes.
+    backend : ``"numpy"`` (default) lowers the DAG directly to NumPy source,
+        one line per op, in time linear in the DAG; large NumPy batches run
+        memory-planned code (preallocated buffers, ufuncs writing through
+        ``out``, cache-sized blocks). ``"sympy"`` goes through
+        ``sympy.lambdify`` (the reference path; NumPy arrays only).
 
     Returns
     -------
@@ -280,6 +290,17 @@ def lambdify(args, outputs):
         float or array, a list for a sequence of outputs, or an array of shape
         ``outputs.shape + batch shape`` for an object array of outputs. Its
         generated source is in ``__doc__`` (as ``sympy.lambdify`` does).
+        With the default backend, Dask, JAX, CuPy and other array-API arrays
+        are computed with their own library, never converted to NumPy.
+
+    Raises
+    ------
+    NotASymbolError
+        If an argument is not a symbol, or an output reads a symbol that is
+        not an argument.
+    ValueError
+        If a symbol appears twice among the arguments, or ``backend`` is
+        unknown.
 
     Examples
     --------
@@ -288,12 +309,22 @@ def lambdify(args, outputs):
     >>> f = sg.lambdify([x, y], sg.grad(x * sg.sin(y), [x, y]))
     >>> [round(v, 6) for v in f(2.0, 0.0)]
     [0.0, 2.0]
+    >>> g = sg.lambdify([x, y], sg.grad(x * sg.sin(y), [x, y]), backend="sympy")
+    >>> [round(v, 6) for v in g(2.0, 0.0)]
+    [0.0, 2.0]
     """
     # tensor hook: tensor expressions go to symgraph.tensor
     if _tensor.involved(args, outputs):
         return _tensor.lambdify(args, outputs)
+    if backend not in ("numpy", "sympy"):
+        raise ValueError(f"backend must be 'numpy' or 'sympy', not {backend!r}")
     spec, symbols = _flatten_args(args)
     names = _parameter_symbols(symbols)
+    if backend == "numpy":
+        from .lowering import lower_numpy
+
+        params = [names[s].name for s in symbols]
+        return lower_numpy(spec, symbols, params, outputs)
     is_array = isinstance(outputs, np.ndarray)
     if is_array:
         out_shape = outputs.shape
