@@ -13,8 +13,8 @@ import itertools
 import numpy as np
 
 from .errors import ShapeError
+from .extensions import tensor as _tensor
 from .node import Node, as_node, const, make, symbol
-from .tensor import hooks as _tensor
 
 __all__ = [
     "avg_pool2d",

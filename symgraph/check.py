@@ -21,11 +21,11 @@ import numpy as np
 
 from .errors import DomainError, UnboundSymbolError
 from .evaluate import bind, evaluate_nodes
+from .extensions import tensor as _tensor
 from .grad import grad
 from .node import Node, as_node, const_value
 from .opdef import OPS
 from .parse import parse
-from .tensor import hooks as _tensor
 from .traverse import toposort
 from .wrt import normalize_wrt
 

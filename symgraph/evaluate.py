@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ShapeError, UnboundSymbolError
+from .extensions import tensor as _tensor
 from .identifiers import normal_name
 from .node import Node, as_node, const_value
 from .opdef import OPS
-from .tensor import hooks as _tensor
 from .traverse import toposort
 
 __all__ = ["bind", "evaluate"]

@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from .errors import LimitError, UndefinedGradientError
+from .extensions import tensor as _tensor
 from .lowering.schedule import paused_gc
 from .node import Node, as_node, const, make, register_hook
 from .opdef import UNDEFINED
 from .ops import partials_of
-from .tensor import hooks as _tensor
 from .traverse import toposort
 from .wrt import normalize_wrt
 

@@ -27,10 +27,10 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from .errors import NotASymbolError
+from .extensions import tensor as _tensor
 from .node import Node, as_node, const_value
 from .opdef import OPS
 from .sympy_bridge import _const_to_sympy
-from .tensor import hooks as _tensor
 from .traverse import count_uses, toposort
 
 __all__ = ["dag_cse", "lambdify"]

@@ -18,6 +18,7 @@ import warnings
 
 from . import ops as _ops  # noqa: F401  (the declarations fill the op table)
 from .errors import LimitError, ParseError
+from .extensions import tensor as _tensor
 from .identifiers import normal_name
 from .node import MAX_INT_BITS, Node, const, make, symbol
 from .opdef import OPS, parse_names
@@ -564,8 +565,6 @@ def parse(text: str, symbols=None, shapes=None, *, hints: bool = True) -> Node:
     ...
     """
     if shapes is not None:  # tensor hook: NumPy syntax read by the tensor parser
-        from .tensor import hooks as _tensor
-
         return _tensor.parse(text, shapes)
     node, found = parse_with_hints(text, symbols)
     if hints:

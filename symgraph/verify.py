@@ -27,13 +27,13 @@ import numpy as np
 from . import budget
 from .errors import DomainError, TimeBudgetError, UnboundSymbolError
 from .evaluate import bind, evaluate_nodes
+from .extensions import tensor as _tensor
 from .grad import grad
 from .node import Node, as_node
 from .opdef import OPS
 from .parse import parse
 from .precise import evaluate_precise
 from .sampling import sample
-from .tensor import hooks as _tensor
 from .traverse import toposort
 from .wrt import normalize_wrt
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..tensor import hooks as _tensor
+from ..extensions import tensor as _tensor
 from .c import c_module
 from .errors import CodegenError
 from .module import Module

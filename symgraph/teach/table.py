@@ -19,11 +19,11 @@ import numpy as np
 
 from ..errors import ToolkitError
 from ..evaluate import bind, evaluate_nodes
+from ..extensions import tensor as _tensor
 from ..grad import adjoints
 from ..node import Node, as_node, float_of, make
 from ..opdef import OPS
 from ..ops import partials_of
-from ..tensor import hooks as _tensor
 from ..traverse import count_uses, toposort
 from .gates import gate_pattern
 

@@ -10,6 +10,8 @@ the tensor ops), so ``grad(0.5 * sum((X @ w - y)**2), w)`` prints as
 ``docs/matrix_calculus.md``.
 """
 
+from ..extensions import register as _register
+from . import hooks as _hooks
 from . import ops_conv as _ops_conv  # noqa: F401  (fills the registry)
 from . import ops_elementwise as _ops_elementwise  # noqa: F401
 from . import ops_linalg as _ops_linalg  # noqa: F401
@@ -98,3 +100,6 @@ __all__ = [
     "transpose",
     "verify",
 ] + sorted(FUNCTIONS)
+
+# The scalar API hands tensor expressions over through symgraph.extensions.
+_register("tensor", _hooks)
