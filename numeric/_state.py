@@ -8,6 +8,7 @@ value is checked for inf/NaN. Nothing here knows about Tensors.
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 
 import numpy as np
@@ -17,10 +18,10 @@ from numeric.errors import NonFiniteError
 __all__ = ["STATE", "detect_anomaly", "no_grad"]
 
 
-class _State:
-    """Global tracing state (the engine is not thread-safe, like autograd)."""
-
-    __slots__ = ("anomaly", "depth", "recording", "tags", "vjp_of")
+class _State(threading.local):
+    """The tracing state, one per thread: each thread's ``grad``, ``no_grad``,
+    ``jvp`` and ``detect_anomaly`` are its own, so threads can differentiate
+    at the same time (each on its own tensors)."""
 
     def __init__(self):
         self.recording = True  # False inside no_grad and first-order backward

@@ -23,6 +23,7 @@ from .errors import DomainError, UnboundSymbolError
 from .evaluate import bind, evaluate_nodes
 from .extensions import tensor as _tensor
 from .grad import grad
+from .identifiers import normal_name
 from .node import Node, as_node, const_value
 from .opdef import OPS
 from .parse import parse
@@ -136,7 +137,7 @@ def _given_points(at: Any, needed: list, optional: list) -> list:
     for p in raw:
         point = dict.fromkeys(optional, 0.0)
         for k, v in p.items():
-            name = k.value if isinstance(k, Node) else str(k)
+            name = k.value if isinstance(k, Node) else normal_name(str(k))
             point[name] = float(v)
         missing = [k for k in needed if k not in point]
         if missing:

@@ -47,10 +47,15 @@ class _Failed(Exception):
 
 
 # ----- argument helpers --------------------------------------------------------
-def _expr(text: str):
-    from .parse import parse
+def _expr(text: str, err=None):
+    """The expression, with a note line on stderr for each likely slip
+    (``e^x`` with ``e`` a symbol) instead of Python's warning format."""
+    from .parse import parse_with_hints
 
-    return parse(text)
+    node, hints = parse_with_hints(text)
+    for hint in hints:
+        print(f"{_PREFIX}note: {hint.reason}", file=err or sys.stderr)
+    return node
 
 
 def _free_symbols(f) -> list:
@@ -77,6 +82,7 @@ def _point(text: str | None, f=None) -> dict | None:
     """``x=-2,y=5`` -> ``{"x": -2.0, "y": 5.0}``; values may be expressions of
     numbers (``1/2``, ``pi/4``), read with the safe parser."""
     from .evaluate import evaluate
+    from .identifiers import normal_name
     from .node import symbol
     from .parse import parse
 
@@ -87,7 +93,7 @@ def _point(text: str | None, f=None) -> dict | None:
         if not item:
             continue
         name, eq, value = item.partition("=")
-        name = name.strip()
+        name = normal_name(name.strip())  # as the parser reads names (NFKC)
         if not eq or not value.strip():
             raise ValueError(
                 f"--at expects name=value pairs separated by commas, got {item!r}"
@@ -143,7 +149,7 @@ def _shown(nodes: list, raw: bool) -> list:
 def _cmd_grad(args, out, err):
     from .grad import grad
 
-    f = _expr(args.expr)
+    f = _expr(args.expr, err)
     wrt = _wrt(f, args.wrt)
     grads = grad(f, wrt)
     at = _point(args.at, f)
@@ -159,7 +165,7 @@ def _cmd_grad(args, out, err):
 def _cmd_hessian(args, out, err):
     from .grad import hessian
 
-    f = _expr(args.expr)
+    f = _expr(args.expr, err)
     wrt = _wrt(f, args.wrt)
     h = hessian(f, wrt)
     at = _point(args.at, f)
@@ -176,7 +182,7 @@ def _cmd_hessian(args, out, err):
 def _cmd_steps(args, out, err):
     from .teach.table import backprop_table
 
-    f = _expr(args.expr)
+    f = _expr(args.expr, err)
     with np.errstate(all="ignore"):
         table = backprop_table(f, _point(args.at, f), digits=args.digits)
     render = {
@@ -192,7 +198,7 @@ def _cmd_verify(args, out, err):
     from .parse import parse
     from .verify import verify
 
-    f = _expr(args.expr)
+    f = _expr(args.expr, err)
     wrt = _wrt(f, args.wrt)
     if len(args.claim) != len(wrt):
         raise ValueError(
@@ -210,7 +216,7 @@ def _cmd_verify(args, out, err):
 def _cmd_check(args, out, err):
     from .check import check
 
-    f = _expr(args.expr)
+    f = _expr(args.expr, err)
     wrt = _wrt(f, args.wrt)
     at = _point(args.at, f)
     report = check(f, wrt, at=at) if at is not None else check(f, wrt)
@@ -222,7 +228,7 @@ def _cmd_check(args, out, err):
 def _cmd_dot(args, out, err):
     from .teach.dot import to_dot
 
-    f = _expr(args.expr)
+    f = _expr(args.expr, err)
     with np.errstate(all="ignore"):
         drawing = to_dot(f, _point(args.at, f), rankdir=args.rankdir)
     if args.output:
@@ -235,7 +241,7 @@ def _cmd_dot(args, out, err):
 def _cmd_codegen(args, out, err):
     from .codegen import codegen
 
-    f = _expr(args.expr)
+    f = _expr(args.expr, err)
     wrt = _wrt(f, args.wrt)
     source = codegen(f, wrt, name=args.name, target=args.target, hessian=args.hessian)
     if args.output:

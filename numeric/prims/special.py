@@ -109,14 +109,17 @@ arctan2_p, arctan2 = _binary(
     "arctan2",
     np.arctan2,
     "Elementwise angle of the point ``(x, y)``: ``arctan2(y, x)`` in (-pi, pi]; "
-    "at the origin its gradient is NaN (0/0), as in PyTorch.",
+    "at the origin both partials are 0, as in PyTorch (2.x) and symgraph's atan2.",
 )
 
 
 def _arctan2_partials(y, x):
-    # d/dy = x / (x**2 + y**2), d/dx = -y / (x**2 + y**2)
+    # d/dy = x / (x**2 + y**2), d/dx = -y / (x**2 + y**2); at the origin 0/0 is
+    # taken as 0 (PyTorch's rule), through a safe denominator so no NaN forms
     r2 = x * x + y * y
-    return x / r2, negative(y) / r2
+    origin = r2.data == 0 if hasattr(r2, "data") else np.asarray(r2) == 0
+    safe = where(origin, 1.0, r2)
+    return x / safe, negative(y) / safe
 
 
 def arctan2_vjp(g, ans, y, x):
