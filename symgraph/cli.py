@@ -279,6 +279,11 @@ _FORMATS = ("text", "markdown", "latex", "json")
 
 # commands that read tensor expressions with --shapes (symgraph/tensor/cli.py)
 _TENSOR_COMMANDS = ("grad", "verify", "check", "codegen")
+_SHAPES_HELP = (
+    "tensor shapes, e.g. 'X:n,m w:m y:n' (names with symbolic or numeric "
+    "dimensions; 'a' alone is a scalar): the expression is then read in NumPy "
+    "syntax (@, .T, sum, trace, inv, ...)"
+)
 
 
 def _command(sub, name: str, run, help: str, at: str | None = None, wrt: bool = True):
@@ -287,9 +292,7 @@ def _command(sub, name: str, run, help: str, at: str | None = None, wrt: bool = 
     if wrt:
         p.add_argument("--wrt", help=_WRT_HELP)
     if name in _TENSOR_COMMANDS:
-        from .tensor.cli import SHAPES_HELP
-
-        p.add_argument("--shapes", help=SHAPES_HELP)
+        p.add_argument("--shapes", help=_SHAPES_HELP)
     if at is not None:
         p.add_argument("--at", help=f"{_AT_HELP} {at}".strip())
     p.set_defaults(run=run)

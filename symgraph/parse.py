@@ -18,7 +18,6 @@ import warnings
 
 from . import ops as _ops  # noqa: F401  (the declarations fill the op table)
 from .errors import LimitError, ParseError
-from .extensions import tensor as _tensor
 from .identifiers import normal_name
 from .node import MAX_INT_BITS, Node, const, make, symbol
 from .opdef import OPS, parse_names
@@ -512,7 +511,7 @@ def parse_with_hints(text: str, symbols=None) -> tuple[Node, list[ParseHint]]:
     return node, hints_of(parser.text, parser.uses, parser.e_bases)
 
 
-def parse(text: str, symbols=None, shapes=None, *, hints: bool = True) -> Node:
+def parse(text: str, symbols=None, *, hints: bool = True) -> Node:
     """Parse an expression string into a node, safely.
 
     Parameters
@@ -526,10 +525,6 @@ def parse(text: str, symbols=None, shapes=None, *, hints: bool = True) -> Node:
         Python reads identifiers; the typeset minus sign ``−`` is ``-``.
     symbols : optional mapping or sequence of symbol nodes
         When given, only these names may appear.
-    shapes : optional tensor shapes, e.g. ``"X:n,m w:m y:n"`` or a dict
-        When given, the text is a tensor expression in NumPy syntax (``@``,
-        ``.T``, ``sum``, ``trace``, ...) read by ``symgraph.tensor.parse``,
-        and the result is a tensor node (see docs/matrix_calculus.md).
     hints : bool
         Warn with :class:`ParseHint` about likely slips in valid text
         (``e^x`` with ``e`` a symbol); see :func:`parse_with_hints`.
@@ -564,8 +559,6 @@ def parse(text: str, symbols=None, shapes=None, *, hints: bool = True) -> Node:
     symgraph.errors.ParseError: '|' is not an operator here: write abs(x - 1) for |x - 1| at position 0
     ...
     """
-    if shapes is not None:  # tensor hook: NumPy syntax read by the tensor parser
-        return _tensor.parse(text, shapes)
     node, found = parse_with_hints(text, symbols)
     if hints:
         for hint in found:
