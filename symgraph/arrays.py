@@ -198,7 +198,8 @@ def _pool_windows(x, size, stride, what: str):
     windows = []
     for idx in np.ndindex(out_shape):
         *lead, i, j = idx
-        block = arr[(*lead, slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw))]
+        window = (slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw))
+        block = arr[tuple(lead) + window]
         windows.append((idx, [as_node(v) for v in block.ravel()]))
     return out_shape, windows
 

@@ -11,6 +11,7 @@ engine, finite differences) and against an independent NumPy/SciPy answer.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,7 +63,7 @@ class Exercise:
 
     def solution(self, format: str = "text") -> str:
         """The worked solution: the table, then the results and gradients."""
-        table = {
+        table: dict[str, Callable[[BackpropTable], str]] = {
             "text": str,
             "markdown": BackpropTable.to_markdown,
             "latex": BackpropTable.to_latex,

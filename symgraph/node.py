@@ -34,6 +34,7 @@ __all__ = [
     "Node",
     "as_node",
     "const",
+    "const_number",
     "const_value",
     "float_of",
     "is_const",
@@ -42,6 +43,9 @@ __all__ = [
     "register_hook",
     "symbol",
 ]
+
+# The exact value of a constant node: integers and fractions stay exact.
+Number = int | Fraction | float
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
@@ -70,7 +74,7 @@ class Node:
 
     op: str
     args: tuple[Node, ...]
-    value: object
+    value: Number | str | None  # a constant, a symbol's name, or None
     name: str | None
 
     def __init__(self, *_a, **_k):
@@ -95,6 +99,7 @@ class Node:
     def label(self) -> str:
         """The name a table or drawing shows: symbol name, display name or value."""
         if self.op == "symbol":
+            assert isinstance(self.value, str)  # a symbol's value is its name
             return self.value
         if self.op == "const":
             return const_text(self.value)
@@ -233,6 +238,13 @@ class Node:
     def __bool__(self):
         return True
 
+    # Immutable: the fields are set once, by _intern, through object.__setattr__.
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("symgraph nodes are immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("symgraph nodes are immutable")
+
     def __reduce__(self):
         raise TypeError("symgraph nodes are not pickled; use str(node) and sg.parse")
 
@@ -253,7 +265,10 @@ def _check_name(name: str, what: str) -> None:
         raise SymbolNameError(f"{what} {name!r} is a Python keyword")
 
 
-def _intern(op: str, args: tuple, value, name: str | None) -> Node:
+def _intern(
+    op: str, args: tuple[Node, ...], value: Number | str | None, name: str | None
+) -> Node:
+    key: tuple
     if op == "const":
         # float.hex tells -0.0 from 0.0 and makes every NaN one key
         key = (
@@ -276,14 +291,6 @@ def _intern(op: str, args: tuple, value, name: str | None) -> Node:
             object.__setattr__(node, "name", name)
             _TABLE[key] = node
     return node
-
-
-def _frozen(self, name, value=None):  # also __delattr__, which gets no value
-    raise AttributeError("symgraph nodes are immutable")
-
-
-Node.__setattr__ = _frozen
-Node.__delattr__ = _frozen
 
 
 def symbol(name: str) -> Node:
@@ -337,6 +344,20 @@ def float_of(value) -> float:
 def const_value(node: Node) -> float:
     """A constant node's value as a float (``±inf`` past the float range)."""
     return float_of(node.value)
+
+
+def const_number(node: Node) -> Number:
+    """A constant node's value as it is kept: an ``int``, ``Fraction`` or ``float``.
+
+    Raises
+    ------
+    TypeError
+        If ``node`` is not a constant.
+    """
+    value = node.value
+    if node.op != "const" or not isinstance(value, (int, Fraction, float)):
+        raise TypeError(f"{node} is not a constant")
+    return value
 
 
 # Converters for values of other libraries (a SymPy expression): installed by

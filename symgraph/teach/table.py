@@ -298,7 +298,9 @@ def _names(order: list, uses: dict) -> dict:
     """Display names: symbols by name, named nodes by name, others t1, t2 ..."""
     taken = {n.value for n in order if n.op == "symbol"}
     taken |= {n.name for n in order if n.name}
-    names, count, seen = {}, 0, {}
+    names: dict[Node, str] = {}
+    count = 0
+    seen: dict[str, int] = {}  # display name -> how many nodes carry it
     for node in order:
         if node.op == "symbol":
             names[node] = node.value
