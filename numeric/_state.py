@@ -9,6 +9,7 @@ value is checked for inf/NaN. Nothing here knows about Tensors.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -37,7 +38,7 @@ STATE = _State()
 
 
 @contextmanager
-def no_grad():
+def no_grad() -> Iterator[None]:
     """Context manager: operations inside record nothing on the tape."""
     previous = STATE.recording
     STATE.recording = False
@@ -48,7 +49,7 @@ def no_grad():
 
 
 @contextmanager
-def detect_anomaly():
+def detect_anomaly() -> Iterator[None]:
     """Debug mode: stop at the first op that makes a non-finite value.
 
     Inside the context, every primitive's result and every cotangent its VJP

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +54,9 @@ def _argnums(argnums) -> tuple:
     return tuple(int(i) for i in nums)
 
 
-def value_and_grad(fn, argnums=0):
+def value_and_grad(
+    fn: Callable[..., Any], argnums: int | Sequence[int] = 0
+) -> Callable[..., tuple[Any, Any]]:
     """Make a function returning ``(fn(*args), gradient of fn)``.
 
     Parameters
@@ -135,7 +139,9 @@ def value_and_grad(fn, argnums=0):
     return value_and_grad_fn
 
 
-def grad(fn, argnums=0):
+def grad(
+    fn: Callable[..., Any], argnums: int | Sequence[int] = 0
+) -> Callable[..., Any]:
     """Make a function returning the gradient of scalar ``fn``.
 
     Same contract as :func:`value_and_grad`, without the value.

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import builtins
 import re
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -64,7 +66,7 @@ def _flatten_args(args):
     return spec, symbols
 
 
-def lambdify(args, outputs, backend: str = "numpy"):
+def lambdify(args: Any, outputs: Any, backend: str = "numpy") -> Callable[..., Any]:
     """A NumPy function computing ``outputs`` from ``args``.
 
     Parameters

@@ -18,9 +18,9 @@ import numbers
 import re
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
@@ -29,6 +29,9 @@ from .identifiers import checked_name
 from .opdef import OPS
 from .printing import const_text, to_text
 from .traverse import toposort as _toposort
+
+if TYPE_CHECKING:
+    import sympy
 
 __all__ = [
     "Node",
@@ -77,7 +80,7 @@ class Node:
     value: Number | str | None  # a constant, a symbol's name, or None
     name: str | None
 
-    def __init__(self, *_a, **_k):
+    def __init__(self, *_a: object, **_k: object) -> None:
         raise TypeError(
             "build nodes with sg.symbols, numbers and operators, not Node()"
         )
@@ -121,11 +124,11 @@ class Node:
         except ValueError:  # no SymPy form (too deep, too large a power)
             return r"$\texttt{" + _latex_text(text) + "}$"
 
-    def to_sympy(self):
+    def to_sympy(self) -> sympy.Expr:
         """The SymPy expression of this node (symbols become plain ``sympy.Symbol``)."""
         return _hook("to_sympy")(self)
 
-    def subs(self, mapping: dict | None = None, **names) -> Node:
+    def subs(self, mapping: Mapping[Any, Any] | None = None, **names: Any) -> Node:
         """This expression with symbols (or any subexpressions) replaced.
 
         ``mapping`` maps symbols, names or nodes to nodes or numbers (like
@@ -155,7 +158,7 @@ class Node:
                 memo[n] = n
         return memo[self]
 
-    def diff(self, *variables) -> Node:
+    def diff(self, *variables: Node | str) -> Node:
         """The derivative in each variable in turn (``f.diff(x, x)`` is the
         second derivative), like SymPy's ``diff``.
 
@@ -186,56 +189,57 @@ class Node:
     def __copy__(self) -> Node:
         return self  # immutable
 
-    def __deepcopy__(self, memo) -> Node:
+    def __deepcopy__(self, memo: dict) -> Node:
         return self
 
     # -- arithmetic ----------------------------------------------------------
-    def __add__(self, other):
+    # ``other``: a node, a number, or a SymPy expression (see as_node)
+    def __add__(self, other: Any) -> Node:
         return make("add", self, as_node(other))
 
-    def __radd__(self, other):
+    def __radd__(self, other: Any) -> Node:
         return make("add", as_node(other), self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: Any) -> Node:
         return make("sub", self, as_node(other))
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Any) -> Node:
         return make("sub", as_node(other), self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: Any) -> Node:
         return make("mul", self, as_node(other))
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: Any) -> Node:
         return make("mul", as_node(other), self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Any) -> Node:
         return make("div", self, as_node(other))
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: Any) -> Node:
         return make("div", as_node(other), self)
 
-    def __pow__(self, other):
+    def __pow__(self, other: Any) -> Node:
         return make("pow", self, as_node(other))
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: Any) -> Node:
         return make("pow", as_node(other), self)
 
-    def __neg__(self):
+    def __neg__(self) -> Node:
         return make("neg", self)
 
-    def __pos__(self):
+    def __pos__(self) -> Node:
         return self
 
     # Ordering comparisons have no symbolic meaning here; refuse them loudly
     # instead of falling back to id-based ordering.
-    def _no_order(self, other):
+    def _no_order(self, other: object) -> NoReturn:
         raise TypeError(
             "symgraph nodes cannot be ordered; use sg.maximum / sg.relu for kinks"
         )
 
     __lt__ = __le__ = __gt__ = __ge__ = _no_order
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return True
 
     # Immutable: the fields are set once, by _intern, through object.__setattr__.
@@ -245,7 +249,7 @@ class Node:
     def __delattr__(self, name: str) -> None:
         raise AttributeError("symgraph nodes are immutable")
 
-    def __reduce__(self):
+    def __reduce__(self) -> NoReturn:
         raise TypeError("symgraph nodes are not pickled; use str(node) and sg.parse")
 
 

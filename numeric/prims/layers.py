@@ -9,9 +9,11 @@ the unbiased variance), and layer normalisation over the trailing axes.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
+from numeric._typing import TensorLike
 from numeric.errors import ArgumentError, ShapeError
 from numeric.prims.reduce import mean
 from numeric.prims.statistics import var
@@ -30,7 +32,12 @@ def _rng(seed):
     )
 
 
-def dropout(x, p: float = 0.5, training: bool = True, seed=None):
+def dropout(
+    x: TensorLike,
+    p: float = 0.5,
+    training: bool = True,
+    seed: int | np.random.Generator | None = None,
+) -> Tensor:
     """Inverted dropout: zero each entry with probability ``p`` and scale the
     others by ``1 / (1 - p)``, so the expected value is unchanged; the
     identity when ``training`` is false (PyTorch's ``F.dropout``).
@@ -92,15 +99,15 @@ def _stats_array(value, name: str, c: int):
 
 
 def batch_norm(
-    x,
-    running_mean,
-    running_var,
-    weight=None,
-    bias=None,
+    x: TensorLike,
+    running_mean: np.ndarray | Tensor | None,
+    running_var: np.ndarray | Tensor | None,
+    weight: TensorLike | None = None,
+    bias: TensorLike | None = None,
     training: bool = False,
     momentum: float = 0.1,
     eps: float = 1e-5,
-):
+) -> Tensor:
     """Batch normalisation over (N, C) or (N, C, *spatial) input, like
     ``torch.nn.functional.batch_norm``.
 
@@ -173,7 +180,13 @@ def batch_norm(
     return out
 
 
-def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
+def layer_norm(
+    x: TensorLike,
+    normalized_shape: int | Sequence[int],
+    weight: TensorLike | None = None,
+    bias: TensorLike | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
     """Layer normalisation over the trailing ``normalized_shape`` axes, like
     ``torch.nn.functional.layer_norm`` (biased variance; ``weight`` and
     ``bias`` of shape ``normalized_shape``).
@@ -190,9 +203,10 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
     array([[-1.,  1.]])
     """
     x = as_tensor(x)
-    if isinstance(normalized_shape, numbers.Integral):
-        normalized_shape = (int(normalized_shape),)
-    shape = tuple(int(n) for n in normalized_shape)
+    if isinstance(normalized_shape, (int, numbers.Integral)):
+        shape: tuple[int, ...] = (int(normalized_shape),)
+    else:
+        shape = tuple(int(n) for n in normalized_shape)
     k = len(shape)
     if k == 0 or x.shape[x.ndim - k :] != shape or k > x.ndim:
         raise ShapeError(

@@ -9,7 +9,9 @@ primitives, so their gradients come from the registry with no rule of their own.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
+from numeric._typing import Axis, TensorLike
 from numeric.errors import ArgumentError, DifferentiationError, ShapeError
 from numeric.prims.elementwise import relu, where
 from numeric.prims.reduce import _axes, _ndim, _regrow, mean, sum
@@ -42,7 +44,7 @@ def _logsumexp_impl(x, axis, keepdims):
 logsumexp_p = defprim("logsumexp", _logsumexp_impl, 1)
 
 
-def logsumexp(x, axis=None, keepdims=False):
+def logsumexp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """``log(sum(exp(x), axis))`` computed stably (finite for |x| ~ 1000)."""
     axis = None if axis is None else _axes(axis, _ndim(x))
     return apply(logsumexp_p, x, axis=axis, keepdims=bool(keepdims))
@@ -80,7 +82,7 @@ def _softmax_impl(x, axis):
 softmax_p = defprim("softmax", _softmax_impl, 1)
 
 
-def softmax(x, axis=-1):
+def softmax(x: TensorLike, axis: int = -1) -> Tensor:
     """``exp(x) / sum(exp(x), axis)``, shifted by the maximum for stability."""
     return apply(softmax_p, x, axis=_axes(axis, _ndim(x)))
 
@@ -119,7 +121,7 @@ def _log_softmax_impl(x, axis):
 log_softmax_p = defprim("log_softmax", _log_softmax_impl, 1)
 
 
-def log_softmax(x, axis=-1):
+def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
     """``x - logsumexp(x, axis, keepdims=True)``, finite for |x| ~ 1000."""
     return apply(log_softmax_p, x, axis=_axes(axis, _ndim(x)))
 
@@ -179,7 +181,7 @@ def _scores_2d(scores, op: str) -> Tensor:
     return scores
 
 
-def mse(pred, target):
+def mse(pred: TensorLike, target: TensorLike) -> Tensor:
     """Mean squared error ``mean((pred - target)**2)``; shapes must be equal."""
     pred, target = _as_tensor(pred), _as_tensor(target)
     if pred.shape != target.shape:
@@ -202,7 +204,7 @@ def _cross_entropy_impl(logits, labels):
 cross_entropy_p = defprim("cross_entropy", _cross_entropy_impl, 2)
 
 
-def cross_entropy(logits, labels):
+def cross_entropy(logits: TensorLike, labels: npt.ArrayLike) -> Tensor:
     """Softmax cross-entropy of ``logits`` (N, K) against integer ``labels``
     (N,), averaged over the batch; computed through the stable log-softmax
     (finite for logits of +-1000).
@@ -243,7 +245,7 @@ defvjp(cross_entropy_p, cross_entropy_vjp)
 defjvp(cross_entropy_p, cross_entropy_jvp)
 
 
-def svm_loss(scores, labels, delta=1.0):
+def svm_loss(scores: TensorLike, labels: npt.ArrayLike, delta: float = 1.0) -> Tensor:
     """Multiclass SVM hinge loss (CS231n): the batch mean of
     ``sum_{j != y} max(0, s_j - s_y + delta)``. A margin exactly at 0 gets no
     gradient (relu'(0) = 0)."""

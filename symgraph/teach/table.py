@@ -13,7 +13,9 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -335,7 +337,9 @@ def _point(at, order) -> dict:
     return bound
 
 
-def backprop_table(f, at=None, digits: int = 4) -> BackpropTable:
+def backprop_table(
+    f: Any, at: Mapping[Any, Any] | None = None, digits: int = 4
+) -> BackpropTable:
     """Work out backpropagation through ``f`` node by node.
 
     Parameters
