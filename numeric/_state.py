@@ -24,7 +24,7 @@ class _State(threading.local):
     ``jvp`` and ``detect_anomaly`` are its own, so threads can differentiate
     at the same time (each on its own tensors)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.recording = True  # False inside no_grad and first-order backward
         self.depth = 0  # number of enclosing grad / value_and_grad calls
         self.anomaly = False  # detect_anomaly(): check every value for inf/NaN

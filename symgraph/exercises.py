@@ -131,7 +131,7 @@ def _values(arr, a) -> dict:
 def _array_grad(table: BackpropTable, arr: np.ndarray) -> np.ndarray:
     out = np.zeros(arr.shape)
     for idx in np.ndindex(arr.shape):
-        out[idx] = table.gradients.get(arr[idx].value, 0.0)
+        out[idx] = table.gradients.get(arr.item(idx).value, 0.0)
     return out
 
 

@@ -126,7 +126,9 @@ def _sizes(subs, operands) -> dict:
     return sizes
 
 
-def _operand_cotangent(g, i, subs, out, operands):
+def _operand_cotangent(
+    g: Tensor, i: int, subs: list[str], out: str, operands: Sequence[Tensor]
+) -> Tensor:
     """d<g, einsum(operands)>/d operand_i, as an einsum onto operand i's letters."""
     sizes = _sizes(subs, operands)
     target = list(subs[i])
