@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from ..traverse import toposort
 from .node import TensorNode, const, fill, make
+from .registry import TOPS
 
 __all__ = ["display"]
 
@@ -79,16 +80,12 @@ def _push_children(n: TensorNode) -> list:
         return []
     if n.op == "matmul" and n.args[0].ndim == 2 and n.args[1].ndim == 2:
         return list(n.args)
-    from .registry import TOPS
-
     if TOPS[n.op].elementwise and all(a.ndim in (0, n.ndim) for a in n.args):
         return [a for a in n.args if a.ndim >= 2]
     return []
 
 
 def _t_rule(n: TensorNode, memo: dict) -> TensorNode:
-    from .registry import TOPS
-
     if n.ndim < 2 or n.op == "eye" or (n.op == "diag" and n.args[0].ndim == 1):
         return n  # symmetric
     if n.op == "fill":

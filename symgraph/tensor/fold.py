@@ -14,7 +14,8 @@ transposes down, collecting like terms) are in ``display.py``.
 from __future__ import annotations
 
 from .. import node as _scalar
-from .node import TensorNode, const, make
+from .node import TensorNode, const, make, register_hook
+from .registry import TOPS
 
 __all__ = ["fold", "is_one", "is_zero"]
 
@@ -107,8 +108,6 @@ def _fold_mul(a, b, shape):
 def fold(op: str, args: tuple, params: tuple, shape: tuple):
     """A simpler node equal to ``op(*args, **params)`` (of shape ``shape``),
     or None to build it as is."""
-    from .registry import TOPS
-
     opdef = TOPS[op]
     if opdef.elementwise and args and all(_scalar_const(a) for a in args):
         return _fold_consts(op, args)
@@ -212,3 +211,6 @@ def fold(op: str, args: tuple, params: tuple, shape: tuple):
             if chosen.shape == shape:
                 return chosen
     return None
+
+
+register_hook("fold", fold)  # called by make() on every node it builds

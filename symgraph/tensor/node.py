@@ -7,6 +7,12 @@ same thing twice returns the same object, so a DAG shares every repeated
 subexpression, as symgraph's scalar nodes do. Shapes are checked when a node
 is built: :func:`make` runs the op's shape rule from the registry, then the
 construction-time folding of ``fold.py``.
+
+This module sits below the rest of the tensor engine: it reads the op table
+of ``registry.py`` and the reserved names of ``reserved.py``, and what its
+nodes need of higher layers (folding, printing, LaTeX) is installed by those
+layers through :func:`register_hook` when ``symgraph.tensor`` is imported,
+so nothing it imports imports it back.
 """
 
 from __future__ import annotations
@@ -14,12 +20,17 @@ from __future__ import annotations
 import math
 import numbers
 import weakref
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
 from ..errors import LimitError, ShapeError
+from ..node import Node as _ScalarNode
 from .dims import ShapeContext, as_dim, check_name, parse_shape_spec, shape_text
+from .registry import TOPS
+from .reserved import RESERVED
 
 __all__ = [
     "TensorNode",
@@ -28,6 +39,7 @@ __all__ = [
     "eye",
     "fill",
     "make",
+    "register_hook",
     "symbol",
     "tensors",
 ]
@@ -91,16 +103,12 @@ class TensorNode:
 
     # -- display ----------------------------------------------------------------
     def __repr__(self) -> str:
-        from .printing import to_numpy
-
-        return to_numpy(self)
+        return _hook("to_numpy")(self)
 
     __str__ = __repr__
 
     def _repr_latex_(self) -> str:
-        from .latex import to_latex
-
-        return "$" + to_latex(self) + "$"
+        return "$" + _hook("to_latex")(self) + "$"
 
     def __bool__(self):
         return True
@@ -198,8 +206,6 @@ def _intern(op, args, params, shape, bound, name=None) -> TensorNode:
 def symbol(name: str, shape=()) -> TensorNode:
     """The tensor symbol ``name`` of ``shape`` (dims are ints or names)."""
     check_name(name, "tensor name")
-    from .printing import RESERVED
-
     if name in RESERVED:
         raise ShapeError(
             f"{name!r} is the name of a function in printed expressions; "
@@ -275,9 +281,7 @@ def as_tensor(value) -> TensorNode:
                 "declare it as a tensor symbol and bind its value"
             )
         return const(value)
-    from ..node import Node
-
-    if isinstance(value, Node):
+    if isinstance(value, _ScalarNode):
         raise TypeError(
             f"cannot mix the scalar node {value} into a tensor expression; "
             "declare scalars with sg.tensors('a')"
@@ -285,12 +289,34 @@ def as_tensor(value) -> TensorNode:
     raise TypeError(f"cannot use a {type(value).__name__} in a tensor expression")
 
 
+# ----- hooks --------------------------------------------------------------------
+# What nodes need of higher layers, installed by those layers when
+# symgraph.tensor is imported (this module imports none of them):
+# "fold" (fold.py: construction-time rewrites, called by make), "to_numpy"
+# (printing.py: str and repr) and "to_latex" (latex.py: Jupyter's LaTeX).
+_HOOKS: dict[str, Callable[..., Any]] = {}
+
+
+def register_hook(name: str, function: Callable[..., Any]) -> None:
+    """Install the function that :func:`make` or a node method delegates to
+    (``"fold"``, ``"to_numpy"``, ``"to_latex"``)."""
+    if name not in ("fold", "to_numpy", "to_latex"):
+        raise ValueError(f"no tensor node hook named {name!r}")
+    _HOOKS[name] = function
+
+
+def _hook(name: str) -> Callable[..., Any]:
+    try:
+        return _HOOKS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"symgraph.tensor's {name} is not loaded (import symgraph)"
+        ) from None
+
+
 # ----- op nodes ---------------------------------------------------------------
 def make(op: str, *args: TensorNode, **params) -> TensorNode:
     """Apply a registered tensor op: check shapes, fold, hash-cons."""
-    from .fold import fold
-    from .registry import TOPS
-
     try:
         opdef = TOPS[op]
     except KeyError:
@@ -304,7 +330,7 @@ def make(op: str, *args: TensorNode, **params) -> TensorNode:
     ctx = ShapeContext(op, args)
     shape = tuple(opdef.shape(ctx, *args, **dict(params)))
     bound = ctx.frozen_bound()
-    folded = fold(op, args, params, shape)
+    folded = _hook("fold")(op, args, params, shape)
     # a fold may not drop a dimension binding this application made
     if folded is not None and set(bound) <= set(folded.bound):
         return folded
