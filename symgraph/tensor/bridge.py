@@ -19,6 +19,7 @@ import numeric as nm
 from ..traverse import toposort
 from .evaluate import concrete
 from .node import const_float
+from .ops_elementwise import ELEMENTWISE
 
 __all__ = ["NumericUnavailable", "numeric_gradients"]
 
@@ -82,7 +83,6 @@ def _elementwise(op):
 
 def _apply(node, args, p):
     op = node.op
-    from .ops_elementwise import ELEMENTWISE
 
     if op in ELEMENTWISE:
         return _elementwise(op)(*args)

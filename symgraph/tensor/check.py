@@ -18,11 +18,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..evaluate import evaluate
+from ..grad import grad as scalar_grad
 from .bridge import NumericUnavailable, numeric_gradients
-from .evaluate import bind_arrays, evaluate_nodes, free_symbols
+from .evaluate import bind_arrays, concrete, evaluate_nodes, free_symbols
 from .expand import ExpandError, expand, expand_symbols, sizes_of
 from .grad import check_wrt, grad
 from .node import TensorNode, as_tensor
+from .parse import parse
 from .sampling import finite_points, size_assignments
 
 __all__ = [
@@ -118,9 +121,6 @@ def directional_fd(f, wrt, arrays, dims, v: dict, eps: float) -> float:
 
 def scalar_gradients(f, wrt, sizes: dict, point: dict) -> list:
     """The scalar engine's gradient of ``f`` expanded at ``sizes``, at ``point``."""
-    from ..evaluate import evaluate
-    from ..grad import grad as scalar_grad
-
     leaves = expand_symbols(free_symbols([f]), sizes_of([f], sizes))
     fs = expand(f, sizes, leaves=leaves)
     values = {}
@@ -198,8 +198,6 @@ def check(
     (True, ['finite diff', 'numeric', 'scalar'])
     """
     if isinstance(f, str):
-        from .parse import parse
-
         f = parse(f, shapes)
     f = as_tensor(f)
     wrt_list = [
@@ -254,8 +252,6 @@ def _plan(f, grads, at, sizes, n_sizes, n_points, seed, rng) -> list:
 
 def _entries(f, sizes) -> int:
     dims = sizes_of([f], sizes)
-    from .evaluate import concrete
-
     return sum(
         int(np.prod(concrete(s.shape, dims), dtype=int)) for s in free_symbols([f])
     )

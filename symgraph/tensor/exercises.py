@@ -19,6 +19,8 @@ import numpy as np
 
 from ..errors import ToolkitError
 from .check import check
+from .dims import shape_text
+from .evaluate import evaluate, free_symbols
 from .grad import grad
 from .latex import to_latex
 from .node import TensorNode, tensors
@@ -130,8 +132,6 @@ class MatrixExercise:
 
 
 def _instance(f, wrt, sizes, seed, assumption):
-    from .evaluate import evaluate, free_symbols
-
     rng = np.random.default_rng(seed)
     point = {}
     for s in free_symbols([f]):
@@ -224,6 +224,4 @@ def _compact(a) -> str:
 
 
 def _shape(s) -> str:
-    from .dims import shape_text
-
     return shape_text(s.shape)

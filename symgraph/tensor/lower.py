@@ -30,6 +30,7 @@ from .grad import check_wrt, grad
 from .kernels import KERNELS, helper_source
 from .node import TensorNode, as_tensor
 from .ops_elementwise import ELEMENTWISE, REGISTRY_PREFIX
+from .printing import to_numpy
 from .registry import TOPS
 
 __all__ = ["CodegenError", "codegen", "dim_src", "lambdify"]
@@ -333,7 +334,6 @@ def codegen(f, wrt, name: str = "f", target: str = "python") -> str:
     params = _params(wrt_list + others)
     grads = grad(f, wrt_list)
     gnames = [f"d_{v.value}" for v in wrt_list]
-    from .printing import to_numpy
 
     value_lines, h1 = _function(name, params, [f], ["value"], "The value.")
     grad_lines, h2 = _function(

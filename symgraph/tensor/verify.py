@@ -30,6 +30,7 @@ import multiprocessing
 from dataclasses import dataclass, field
 
 import numpy as np
+import sympy as sp
 
 from ..errors import UnboundSymbolError
 from ..traverse import toposort
@@ -40,6 +41,7 @@ from .evaluate import bind_arrays, concrete, evaluate_nodes, free_symbols
 from .expand import expand, expand_symbols, sizes_of
 from .grad import check_wrt, grad, same_shape
 from .node import TensorNode, as_tensor
+from .parse import parse
 from .registry import TOPS
 from .sampling import dim_names, finite_points
 
@@ -134,8 +136,6 @@ def _uniform(roots) -> str | None:
 
 def _parse_claim(c, symbols):
     if isinstance(c, str):
-        from .parse import parse
-
         return parse(c, symbols)
     return as_tensor(c)
 
@@ -185,8 +185,6 @@ def verify(
     ('wrong', {'n': 2, 'm': 3})
     """
     if isinstance(f, str):
-        from .parse import parse
-
         f = parse(f, shapes)
     f = as_tensor(f)
     single = isinstance(wrt, TensorNode)
@@ -319,8 +317,6 @@ def _confirm(f, wrt, arrays, dims, ds, cs, sz, point, eps=1e-6):
 # ----- the SymPy proof --------------------------------------------------------------
 def _entries_equal(derivative, claims, sizes) -> tuple:
     """Whether SymPy shows every entry of derivative - claim is 0 (in a child)."""
-    import sympy as sp
-
     leaves = expand_symbols(
         free_symbols(derivative + claims), sizes_of(derivative, sizes)
     )
