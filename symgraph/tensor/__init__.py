@@ -42,6 +42,7 @@ from .functions import (
     reshape,
     softmax,
     sum,
+    tensors,
     trace,
     transpose,
 )
@@ -50,7 +51,7 @@ from .jacobian import hessian, jacobian
 from .latex import to_latex
 from .lower import CodegenError, codegen, lambdify
 from .namespace import numpy_namespace
-from .node import TensorNode, tensors
+from .node import TensorNode
 from .parse import parse
 from .printing import to_numpy
 from .registry import TOPS

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .node import tensors
+from .functions import tensors
 from .parse import parse
 
 __all__ = ["CORPUS", "Identity"]

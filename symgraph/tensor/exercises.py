@@ -21,9 +21,10 @@ from ..errors import ToolkitError
 from .check import check
 from .dims import shape_text
 from .evaluate import evaluate, free_symbols
+from .functions import tensors
 from .grad import grad
 from .latex import to_latex
-from .node import TensorNode, tensors
+from .node import TensorNode
 from .parse import parse
 from .printing import to_numpy
 from .sampling import dim_names

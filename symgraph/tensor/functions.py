@@ -1,20 +1,22 @@
-"""The user-facing constructors of tensor expressions (``sg.trace(X)`` ...).
+"""The user-facing constructors of tensor expressions: :func:`tensors`
+declares the symbols, the functions (``sg.trace(X)`` ...) build on them.
 
-Each is a thin call of :func:`~symgraph.tensor.node.make` on a registry op,
+Each function is a thin call of :func:`~symgraph.tensor.node.make` on a registry op,
 so shapes are checked as the expression is built. The elementwise functions
 of the scalar registry (``exp``, ``relu``, ...) are generated from it.
 """
 
 from __future__ import annotations
 
-from .node import TensorNode, as_tensor, make
+from .dims import parse_shape_spec
+from .node import TensorNode, as_tensor, make, symbol
 from .node import eye as _eye
 from .ops_elementwise import ELEMENTWISE
 
 __all__ = [
     "avg_pool2d", "conv2d", "convolve2d", "correlate2d", "det", "diag", "elementwise",
     "eye", "inv", "log_softmax", "logdet", "logsumexp", "matmul", "max_pool2d",
-    "norm", "outer", "reshape", "softmax", "sum", "trace", "transpose",
+    "norm", "outer", "reshape", "softmax", "sum", "tensors", "trace", "transpose",
 ]  # fmt: skip
 
 
@@ -42,6 +44,42 @@ def _doc(summary: str, params: str, example: str) -> str:
     >>> X, A, u, v = sg.tensors("X:n,m A:n,n u:n v:m")
 {example}
     """
+
+
+def tensors(spec):
+    """Declare tensor symbols with their shapes in one call.
+
+    Parameters
+    ----------
+    spec : str or dict
+        ``"X:n,m w:m y:n"``: names, each with a comma-separated list of
+        dimensions (names for symbolic sizes, integers for concrete ones).
+        ``a`` or ``a:`` is a scalar. A dict ``{"X": ("n", "m"), "a": ()}``
+        works too.
+
+    Returns
+    -------
+    TensorNode or tuple of TensorNode
+        One node per name, in order (a single node for one name).
+
+    Raises
+    ------
+    ShapeError, SymbolNameError
+        For a malformed spec, a name given twice, or a name that is both a
+        tensor and a dimension.
+
+    Examples
+    --------
+    >>> import symgraph as sg
+    >>> X, w, y = sg.tensors("X:n,m w:m y:n")
+    >>> X.shape
+    (n, m)
+    >>> sg.grad(0.5 * sg.sum((X @ w - y) ** 2), w)
+    X.T @ (X @ w - y)
+    """
+    shapes = parse_shape_spec(spec)
+    out = tuple(symbol(name, shape) for name, shape in shapes.items())
+    return out[0] if len(out) == 1 else out
 
 
 def matmul(a, b) -> TensorNode:

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import LimitError, ShapeError
 from ..node import Node as _ScalarNode
-from .dims import ShapeContext, as_dim, check_name, parse_shape_spec, shape_text
+from .dims import ShapeContext, as_dim, check_name
 from .registry import TOPS
 from .reserved import RESERVED
 
@@ -41,7 +41,6 @@ __all__ = [
     "make",
     "register_hook",
     "symbol",
-    "tensors",
 ]
 
 _TABLE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
@@ -335,45 +334,3 @@ def make(op: str, *args: TensorNode, **params) -> TensorNode:
     if folded is not None and set(bound) <= set(folded.bound):
         return folded
     return _intern(op, tuple(args), params, shape, bound)
-
-
-def tensors(spec):
-    """Declare tensor symbols with their shapes in one call.
-
-    Parameters
-    ----------
-    spec : str or dict
-        ``"X:n,m w:m y:n"``: names, each with a comma-separated list of
-        dimensions (names for symbolic sizes, integers for concrete ones).
-        ``a`` or ``a:`` is a scalar. A dict ``{"X": ("n", "m"), "a": ()}``
-        works too.
-
-    Returns
-    -------
-    TensorNode or tuple of TensorNode
-        One node per name, in order (a single node for one name).
-
-    Raises
-    ------
-    ShapeError, SymbolNameError
-        For a malformed spec, a name given twice, or a name that is both a
-        tensor and a dimension.
-
-    Examples
-    --------
-    >>> import symgraph as sg
-    >>> X, w, y = sg.tensors("X:n,m w:m y:n")
-    >>> X.shape
-    (n, m)
-    >>> sg.grad(0.5 * sg.sum((X @ w - y) ** 2), w)
-    X.T @ (X @ w - y)
-    """
-    shapes = parse_shape_spec(spec)
-    out = tuple(symbol(name, shape) for name, shape in shapes.items())
-    return out[0] if len(out) == 1 else out
-
-
-def describe(node: TensorNode) -> str:
-    """``X (n, m)``: a name or op with its shape, for messages."""
-    head = node.value if node.op == "symbol" else (node.name or node.op)
-    return f"{head} {shape_text(node.shape)}"
