@@ -189,12 +189,10 @@ def _build(terms: list, shape: tuple) -> TensorNode:
     order = sorted(
         range(len(terms)), key=lambda i: (terms[i][0] < 0, _transposes(terms[i][1]), i)
     )
-    acc = None
-    for i in order:
+    acc = _scaled(*terms[order[0]])
+    for i in order[1:]:
         c, core = terms[i]
-        if acc is None:
-            acc = _scaled(c, core)
-        elif c < 0:
+        if c < 0:
             acc = make("sub", acc, _scaled(-c, core))
         else:
             acc = make("add", acc, _scaled(c, core))
@@ -237,7 +235,8 @@ def _rebuild(n: TensorNode, args: list, tmemo: dict) -> TensorNode:
                 return _build(_combine(parts), n.shape)
     kwargs = n.kwargs
     if n.op in _LINEAR:
-        coef, cores = 1, []
+        coef = 1
+        cores: list[TensorNode] = []
         for a in args:
             c, core = _split(a) if a.op != "const" else (1, a)
             coef, cores = coef * c, cores + [core]

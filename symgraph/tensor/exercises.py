@@ -39,7 +39,7 @@ class ExerciseError(ToolkitError, ValueError):
 
 
 # kind -> list of variants: (shapes, function, {variable: textbook answer}, assumption)
-_VARIANTS = {
+_VARIANTS: dict[str, list[tuple[str, str, dict[str, str], str | None]]] = {
     "least_squares": [
         ("X:n,m w:m y:n", "0.5 * sum((X @ w - y)**2)", {"w": "X.T @ (X @ w - y)"}, None),
         ("X:n,m w:m y:n lam", "0.5 * sum((X @ w - y)**2) + 0.5 * lam * sum(w**2)",

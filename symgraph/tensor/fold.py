@@ -131,7 +131,8 @@ def fold(op: str, args: tuple, params: tuple, shape: tuple):
             if new.shape == shape:
                 return new
     elif op == "mul":
-        return _fold_mul(*args, shape)
+        a, b = args
+        return _fold_mul(a, b, shape)
     elif op == "div":
         a, b = args
         if is_one(b) and a.shape == shape:

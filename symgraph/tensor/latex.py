@@ -12,7 +12,7 @@ import re
 from fractions import Fraction
 
 from .display import display
-from .node import register_hook
+from .node import TensorNode, register_hook
 from .printing import render
 from .registry import PREC, TOPS, latex_wrap
 
@@ -147,7 +147,7 @@ def _apply(node, args):
     return TOPS[node.op].latex(args, node.kwargs, node.args)
 
 
-def to_latex(node, simplify: bool = True) -> str:
+def to_latex(node: TensorNode, simplify: bool = True) -> str:
     """The expression in LaTeX matrix notation.
 
     Examples

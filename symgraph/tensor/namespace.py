@@ -10,6 +10,7 @@ the expression's value. The tests evaluate every printed gradient this way.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +35,7 @@ def _helpers():
     return softmax, log_softmax, logsumexp
 
 
-def numpy_namespace() -> dict:
+def numpy_namespace() -> dict[str, Any]:
     """Names that printed tensor text uses, bound to NumPy functions.
 
     ``eval(text, {"__builtins__": {}}, {**numpy_namespace(), **arrays,
@@ -42,7 +43,7 @@ def numpy_namespace() -> dict:
     input goes through ``sg.parse``).
     """
     softmax, log_softmax, logsumexp = _helpers()
-    ns = {numpy_name(op): OPS[op].numpy for op in ELEMENTWISE}
+    ns: dict[str, Any] = {numpy_name(op): OPS[op].numpy for op in ELEMENTWISE}
     ns["where"] = np.where  # printed as where(c > 0, a, b)
     ns.update(
         sum=np.sum,

@@ -22,17 +22,18 @@ import numbers
 import weakref
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
 from ..errors import LimitError, ShapeError
 from ..node import Node as _ScalarNode
-from .dims import ShapeContext, as_dim, check_name
+from .dims import DimLike, Shape, ShapeContext, as_dim, check_name
 from .registry import TOPS
 from .reserved import RESERVED
 
 __all__ = [
+    "TensorLike",
     "TensorNode",
     "as_tensor",
     "const",
@@ -43,7 +44,7 @@ __all__ = [
     "symbol",
 ]
 
-_TABLE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+_TABLE: weakref.WeakValueDictionary[tuple, TensorNode] = weakref.WeakValueDictionary()
 _MAX_INT_BITS = 4096
 
 
@@ -64,32 +65,35 @@ class TensorNode:
     __slots__ = ("__weakref__", "args", "bound", "name", "op", "params", "shape")
 
     op: str
-    args: tuple
-    params: tuple
-    shape: tuple
-    bound: tuple
+    args: tuple[TensorNode, ...]
+    params: tuple[tuple[str, Any], ...]
+    shape: Shape
+    bound: tuple[tuple[Any, int], ...]
     name: str | None
 
-    def __init__(self, *_a, **_k):
+    def __init__(self, *_a: object, **_k: object) -> None:
         raise TypeError("build tensor nodes with sg.tensors and operators")
 
     # -- structure -------------------------------------------------------------
     @property
     def ndim(self) -> int:
+        """The rank: the number of dimensions."""
         return len(self.shape)
 
-    def param(self, key: str, default=None):
+    def param(self, key: str, default: Any = None) -> Any:
+        """The value of the op parameter ``key`` (``default`` if it has none)."""
         for k, v in self.params:
             if k == key:
                 return v
         return default
 
     @property
-    def kwargs(self) -> dict:
+    def kwargs(self) -> dict[str, Any]:
+        """The op's parameters as a dict (for calling its rules)."""
         return dict(self.params)
 
     @property
-    def value(self):
+    def value(self) -> Any:
         """A symbol's name or a constant's value (as for scalar nodes)."""
         return self.param("value")
 
@@ -109,53 +113,53 @@ class TensorNode:
     def _repr_latex_(self) -> str:
         return "$" + _hook("to_latex")(self) + "$"
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return True
 
-    def __reduce__(self):
+    def __reduce__(self) -> Any:
         raise TypeError("tensor nodes are not pickled; use str(node) and sg.parse")
 
     # -- operators ---------------------------------------------------------------
-    def __add__(self, other):
+    def __add__(self, other: TensorLike) -> TensorNode:
         return make("add", self, as_tensor(other))
 
-    def __radd__(self, other):
+    def __radd__(self, other: TensorLike) -> TensorNode:
         return make("add", as_tensor(other), self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: TensorLike) -> TensorNode:
         return make("sub", self, as_tensor(other))
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: TensorLike) -> TensorNode:
         return make("sub", as_tensor(other), self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: TensorLike) -> TensorNode:
         return make("mul", self, as_tensor(other))
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: TensorLike) -> TensorNode:
         return make("mul", as_tensor(other), self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: TensorLike) -> TensorNode:
         return make("div", self, as_tensor(other))
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: TensorLike) -> TensorNode:
         return make("div", as_tensor(other), self)
 
-    def __pow__(self, other):
+    def __pow__(self, other: TensorLike) -> TensorNode:
         return make("pow", self, as_tensor(other))
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: TensorLike) -> TensorNode:
         return make("pow", as_tensor(other), self)
 
-    def __matmul__(self, other):
+    def __matmul__(self, other: TensorLike) -> TensorNode:
         return make("matmul", self, as_tensor(other))
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self, other: TensorLike) -> TensorNode:
         return make("matmul", as_tensor(other), self)
 
-    def __neg__(self):
+    def __neg__(self) -> TensorNode:
         return make("neg", self)
 
-    def __pos__(self):
+    def __pos__(self) -> TensorNode:
         return self
 
     @property
@@ -163,21 +167,33 @@ class TensorNode:
         """The transpose (axes reversed; a vector or scalar is unchanged)."""
         return make("transpose", self)
 
-    def _no_order(self, other):
+    def _no_order(self, other: object) -> bool:
         raise TypeError("tensor nodes cannot be compared; use maximum, relu or where")
 
     __lt__ = __le__ = __gt__ = __ge__ = _no_order
 
 
-def _frozen(self, name, value=None):
+def _frozen(self: TensorNode, name: str, value: object = None) -> None:
     raise AttributeError("tensor nodes are immutable")
 
 
-TensorNode.__setattr__ = _frozen
-TensorNode.__delattr__ = _frozen
+TensorNode.__setattr__ = _frozen  # type: ignore[method-assign,assignment]
+TensorNode.__delattr__ = _frozen  # type: ignore[method-assign,assignment]
+
+# What the operators and the functions accept as an operand: a tensor node or
+# a real number (a rank-0 constant; a NumPy scalar or 0-d array counts).
+TensorLike: TypeAlias = TensorNode | float | Fraction | np.number | np.ndarray
 
 
-def _intern(op, args, params, shape, bound, name=None) -> TensorNode:
+def _intern(
+    op: str,
+    args: tuple[TensorNode, ...],
+    params: tuple,
+    shape: Shape,
+    bound: tuple,
+    name: str | None = None,
+) -> TensorNode:
+    key: tuple
     if op == "symbol":
         key = (op, params, shape)
     elif op == "const":
@@ -202,7 +218,7 @@ def _intern(op, args, params, shape, bound, name=None) -> TensorNode:
 
 
 # ----- leaves -----------------------------------------------------------------
-def symbol(name: str, shape=()) -> TensorNode:
+def symbol(name: str, shape: tuple[DimLike, ...] = ()) -> TensorNode:
     """The tensor symbol ``name`` of ``shape`` (dims are ints or names)."""
     check_name(name, "tensor name")
     if name in RESERVED:
@@ -214,7 +230,7 @@ def symbol(name: str, shape=()) -> TensorNode:
     return _intern("symbol", (), (("value", name),), shape, ())
 
 
-def const(value) -> TensorNode:
+def const(value: object) -> TensorNode:
     """A scalar constant (rank 0); integers and fractions stay exact."""
     if isinstance(value, TensorNode):
         return value
@@ -241,13 +257,13 @@ def const(value) -> TensorNode:
     return _intern("const", (), (("value", value),), (), ())
 
 
-def eye(n) -> TensorNode:
+def eye(n: DimLike) -> TensorNode:
     """The identity matrix of size ``n`` (an int or a dimension name)."""
     d = as_dim(n)
     return _intern("eye", (), (("n", d),), (d, d), ())
 
 
-def fill(shape, value) -> TensorNode:
+def fill(shape: tuple[DimLike, ...], value: float | Fraction) -> TensorNode:
     """An array of ``shape`` with every entry ``value`` (``ones``, ``zeros``)."""
     dims = tuple(as_dim(d) for d in shape)
     v = const(value).value
@@ -261,13 +277,13 @@ def const_float(node: TensorNode) -> float:
         return math.inf if node.value > 0 else -math.inf
 
 
-def is_const(node: TensorNode, value=None) -> bool:
+def is_const(node: TensorNode, value: float | Fraction | None = None) -> bool:
     if node.op != "const":
         return False
     return value is None or node.value == value
 
 
-def as_tensor(value) -> TensorNode:
+def as_tensor(value: object) -> TensorNode:
     """A tensor node as is; a number as a rank-0 constant."""
     if isinstance(value, TensorNode):
         return value
@@ -314,7 +330,7 @@ def _hook(name: str) -> Callable[..., Any]:
 
 
 # ----- op nodes ---------------------------------------------------------------
-def make(op: str, *args: TensorNode, **params) -> TensorNode:
+def make(op: str, *args: TensorNode, **params: Any) -> TensorNode:
     """Apply a registered tensor op: check shapes, fold, hash-cons."""
     try:
         opdef = TOPS[op]
@@ -325,12 +341,12 @@ def make(op: str, *args: TensorNode, **params) -> TensorNode:
     for a in args:
         if not isinstance(a, TensorNode):
             raise TypeError(f"{op}: expected tensor nodes, got {type(a).__name__}")
-    params = opdef.normalize(args, params)
+    normal = opdef.normalize(args, params)
     ctx = ShapeContext(op, args)
-    shape = tuple(opdef.shape(ctx, *args, **dict(params)))
+    shape = tuple(opdef.shape(ctx, *args, **dict(normal)))
     bound = ctx.frozen_bound()
-    folded = _hook("fold")(op, args, params, shape)
+    folded = _hook("fold")(op, args, normal, shape)
     # a fold may not drop a dimension binding this application made
     if folded is not None and set(bound) <= set(folded.bound):
         return folded
-    return _intern(op, tuple(args), params, shape, bound)
+    return _intern(op, tuple(args), normal, shape, bound)

@@ -17,7 +17,7 @@ from fractions import Fraction
 
 from ..traverse import toposort
 from .display import display
-from .node import register_hook
+from .node import TensorNode, register_hook
 from .registry import PREC, TOPS
 
 __all__ = ["const_text", "render", "to_numpy"]
@@ -70,7 +70,7 @@ def _apply(node, args):
     return TOPS[node.op].text(args, node.kwargs, node.args)
 
 
-def to_numpy(node, simplify: bool = True) -> str:
+def to_numpy(node: TensorNode, simplify: bool = True) -> str:
     """The expression in NumPy syntax.
 
     Parameters

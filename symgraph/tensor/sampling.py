@@ -102,7 +102,7 @@ def finite_points(roots, sizes: dict, n_points: int, rng, max_tries: int = 30) -
     """Points at which every root is finite (and no linear algebra fails)."""
     symbols = free_symbols(roots)
     dims = sizes_of(roots, sizes)
-    points = []
+    points: list[dict] = []
     for attempt in range(max_tries):
         if len(points) == n_points:
             break

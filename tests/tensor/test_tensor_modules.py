@@ -4,15 +4,18 @@ The project-wide test (``tests/test_module_structure.py``) forbids import
 cycles and oversized modules everywhere; this one pins the layering the
 tensor engine relies on: ``node.py`` at the bottom, its higher-level
 behaviour (folding, printing, LaTeX) installed by the modules that own it,
-and no function-level imports inside the package.
+no function-level imports inside the package, and annotated public functions.
 """
 
 from __future__ import annotations
+
+import inspect
 
 import pytest
 from import_graph import import_graph
 
 import symgraph as sg
+import symgraph.tensor as T
 from symgraph.tensor import node as tensor_node
 
 GRAPH = import_graph()
@@ -88,3 +91,33 @@ def test_an_unknown_hook_name_is_refused():
     with pytest.raises(ValueError, match="no tensor node hook named 'fold2'"):
         tensor_node.register_hook("fold2", print)
     assert "fold2" not in tensor_node._HOOKS
+
+
+def _public_functions():
+    for name in T.__all__:
+        obj = getattr(T, name)
+        if inspect.isfunction(obj):
+            yield name, obj
+
+
+@pytest.mark.parametrize("name", sorted(n for n, _ in _public_functions()))
+def test_public_function_is_fully_annotated(name):
+    fn = getattr(T, name)
+    sig = inspect.signature(fn)
+    missing = [p for p, v in sig.parameters.items() if v.annotation is v.empty]
+    assert not missing, f"{name}: parameters without annotations {missing}"
+    assert sig.return_annotation is not sig.empty, f"{name}: no return annotation"
+
+
+def test_tensor_node_methods_are_fully_annotated():
+    checked = []
+    for name, attr in vars(T.TensorNode).items():
+        fn = attr.fget if isinstance(attr, property) else attr
+        if not inspect.isfunction(fn):
+            continue
+        sig = inspect.signature(fn)
+        params = list(sig.parameters.values())[1:]  # after self
+        assert all(p.annotation is not p.empty for p in params), name
+        assert sig.return_annotation is not sig.empty, name
+        checked.append(name)
+    assert {"__add__", "__matmul__", "named", "param", "T", "ndim"} <= set(checked)
