@@ -1,8 +1,10 @@
 """The import graph of the project's packages, read from the source with ``ast``.
 
 Every ``import`` statement counts, wherever it is: at module level, inside a
-function, under ``if TYPE_CHECKING:``. A cycle hidden behind a function-level
-("lazy") import is still a cycle here. An edge goes to the module an import
+function, under ``if TYPE_CHECKING:``, and so does a call
+``importlib.import_module("name")`` with a literal name (relative names
+resolved against ``__name__``/``__package__``, as the call would). A cycle
+hidden behind a function-level ("lazy") import is still a cycle here. An edge goes to the module an import
 names: ``from .node import make`` is an edge to ``node``; ``from . import
 fold`` to the submodule ``fold``; ``from .. import x`` (``x`` not a
 submodule) to the package's ``__init__``. The parent packages Python loads
@@ -68,8 +70,33 @@ def project_modules() -> dict[str, Module]:
     return out
 
 
+def _dynamic_import(module: Module, node: ast.Call) -> str | None:
+    """The absolute name ``importlib.import_module(...)`` loads, for a
+    literal name (else None)."""
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if name != "import_module" or not node.args:
+        return None
+    first = node.args[0]
+    if not isinstance(first, ast.Constant) or not isinstance(first.value, str):
+        return None
+    target = first.value
+    if not target.startswith("."):
+        return target
+    # relative to the package argument (``__name__`` in a package's
+    # __init__, ``__package__`` anywhere): the module's own package
+    package = module.name if module.is_package else module.name.rpartition(".")[0]
+    level = len(target) - len(target.lstrip("."))
+    base = package.split(".")
+    base = base[: len(base) - (level - 1)]
+    return ".".join(base + [target.lstrip(".")])
+
+
 def _targets(module: Module, node: ast.AST, known: dict) -> list[str]:
-    """The project modules one import statement names."""
+    """The project modules one import statement (or import_module call) names."""
+    if isinstance(node, ast.Call):
+        target = _dynamic_import(module, node)
+        return [target] if target in known else []
     if isinstance(node, ast.Import):
         out = []
         for alias in node.names:
@@ -107,7 +134,7 @@ def module_imports(module: Module, known: dict) -> list[Edge]:
     top_level = {id(n) for n in tree.body}
     edges = []
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.Call)):
             for target in _targets(module, node, known):
                 if target != module.name:
                     nested = id(node) not in top_level
