@@ -111,3 +111,13 @@ def test_module_is_under_the_line_limit(name):
 def test_every_listed_module_exists():
     paths = {m.relpath for m in MODULES.values()}
     assert set(DECLARATIVE_TABLES) | set(OVERSIZED) <= paths
+
+
+def test_symgraph_check_is_the_one_symgraph_module_importing_numeric():
+    importers = sorted(
+        source
+        for source, edges in GRAPH.items()
+        if source.split(".")[0] == "symgraph"
+        and any(e.target.split(".")[0] == "numeric" for e in edges)
+    )
+    assert importers == ["symgraph.check"]

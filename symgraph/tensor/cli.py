@@ -18,13 +18,7 @@ from .parse import _tables, parse
 from .printing import to_numpy
 from .verify import verify
 
-__all__ = ["SHAPES_HELP", "run"]
-
-SHAPES_HELP = (
-    "tensor shapes, e.g. 'X:n,m w:m y:n' (names with symbolic or numeric "
-    "dimensions; 'a' alone is a scalar): the expression is then read in NumPy "
-    "syntax (@, .T, sum, trace, inv, ...)"
-)
+__all__ = ["run"]
 
 
 class Failed(Exception):
