@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -40,7 +41,9 @@ _KINK_MARGIN = 1e-3
 
 
 # ----- the numeric engine on a DAG -------------------------------------------------
-def _numeric():
+def load_numeric() -> ModuleType:
+    """The numeric engine, imported on first use (the one place symgraph
+    imports it; the matrix-calculus bridge takes it from here)."""
     import numeric
 
     return numeric
@@ -50,7 +53,7 @@ def numeric_forward(roots: list, values: dict) -> list:
     """Evaluate ``roots`` with the numeric engine; ``values`` maps names to
     Tensors, arrays or numbers. Each node applies its op's counterpart
     (``OpDef.numeric``)."""
-    nm = _numeric()
+    nm = load_numeric()
     memo = {}
     for node in toposort(roots):
         if node.op == "symbol":
@@ -76,7 +79,9 @@ def numeric_gradient(f: Any, wrt: Any, point: dict) -> np.ndarray:
         return numeric_forward([f], values)[0]
 
     args = [np.float64(point[n]) for n in names]
-    _, grads = _numeric().value_and_grad(fn, argnums=tuple(range(len(names))))(*args)
+    _, grads = load_numeric().value_and_grad(fn, argnums=tuple(range(len(names))))(
+        *args
+    )
     return np.array([float(np.asarray(g)) for g in grads])
 
 

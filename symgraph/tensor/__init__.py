@@ -11,6 +11,7 @@ the tensor ops), so ``grad(0.5 * sum((X @ w - y)**2), w)`` prints as
 """
 
 from ..extensions import register as _register
+from . import fold as _fold  # noqa: F401  (installs make()'s folding)
 from . import hooks as _hooks
 from . import ops_conv as _ops_conv  # noqa: F401  (fills the registry)
 from . import ops_elementwise as _ops_elementwise  # noqa: F401
@@ -41,6 +42,7 @@ from .functions import (
     reshape,
     softmax,
     sum,
+    tensors,
     trace,
     transpose,
 )
@@ -48,9 +50,10 @@ from .grad import grad
 from .jacobian import hessian, jacobian
 from .latex import to_latex
 from .lower import CodegenError, codegen, lambdify
-from .node import TensorNode, tensors
+from .namespace import numpy_namespace
+from .node import TensorNode
 from .parse import parse
-from .printing import numpy_namespace, to_numpy
+from .printing import to_numpy
 from .registry import TOPS
 from .teach import backprop_table
 from .verify import verify

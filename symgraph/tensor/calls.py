@@ -8,6 +8,10 @@ A mixin of the parser in ``parse.py`` (which supplies the token helpers
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ParseError
 from ..ops import OPS
 from .functions import FUNCTIONS
 from .node import TensorNode, as_tensor, const, eye, fill, make
@@ -18,6 +22,16 @@ __all__ = ["CallMixin"]
 
 class CallMixin:
     """The call handlers of the tensor parser."""
+
+    if TYPE_CHECKING:  # supplied by the parser class in parse.py
+
+        def fail(self, reason: str, pos: int | None = None) -> ParseError: ...
+
+        def build(
+            self, pos: int, fn: Callable[..., TensorNode], *args: Any, **kwargs: Any
+        ) -> TensorNode: ...
+
+        def arguments(self, fname: str) -> tuple: ...
 
     def call(self, word: str, pos: int) -> TensorNode:
         fname = ALIASES.get(word, word)

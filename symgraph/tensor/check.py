@@ -14,24 +14,35 @@ report (e.g. numeric has no ``inv`` yet).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import numpy as np
 
+from ..evaluate import evaluate
+from ..grad import grad as scalar_grad
 from .bridge import NumericUnavailable, numeric_gradients
-from .evaluate import bind_arrays, evaluate_nodes, free_symbols
+from .evaluate import Values, bind_arrays, concrete, evaluate_nodes, free_symbols
 from .expand import ExpandError, expand, expand_symbols, sizes_of
 from .grad import check_wrt, grad
-from .node import TensorNode, as_tensor
+from .node import TensorLike, TensorNode
+from .parse import Shapes, as_expression
 from .sampling import finite_points, size_assignments
 
 __all__ = [
+    "Points",
+    "Sizes",
     "TensorCase",
     "TensorCheckReport",
     "check",
     "directional_fd",
     "scalar_gradients",
 ]
+
+# Where to look: one point or a list of them; sizes as {dimension name: size}.
+Points: TypeAlias = Values | Sequence[Values]
+Sizes: TypeAlias = Sequence[Mapping[str, int]]
 
 # the scalar expansion is used up to this many scalar inputs
 MAX_EXPAND_ENTRIES = 64
@@ -118,9 +129,6 @@ def directional_fd(f, wrt, arrays, dims, v: dict, eps: float) -> float:
 
 def scalar_gradients(f, wrt, sizes: dict, point: dict) -> list:
     """The scalar engine's gradient of ``f`` expanded at ``sizes``, at ``point``."""
-    from ..evaluate import evaluate
-    from ..grad import grad as scalar_grad
-
     leaves = expand_symbols(free_symbols([f]), sizes_of([f], sizes))
     fs = expand(f, sizes, leaves=leaves)
     values = {}
@@ -128,7 +136,7 @@ def scalar_gradients(f, wrt, sizes: dict, point: dict) -> list:
         data = np.asarray(point[s.value], dtype=float)
         if isinstance(arr, np.ndarray):
             for idx in np.ndindex(*arr.shape):
-                values[arr[idx].value] = float(data[idx])
+                values[arr.item(idx).value] = float(data[idx])
         else:
             values[arr.value] = float(data)
     out = []
@@ -155,10 +163,10 @@ def _err(a, b) -> tuple:
 
 
 def check(
-    f,
-    wrt,
-    at=None,
-    sizes=None,
+    f: TensorLike | str,
+    wrt: TensorNode | Sequence[TensorNode],
+    at: Points | None = None,
+    sizes: Sizes | None = None,
     n_sizes: int = 4,
     n_points: int = 2,
     seed: int = 0,
@@ -167,7 +175,7 @@ def check(
     atol: float = 1e-9,
     fd_rtol: float = 1e-5,
     fd_atol: float = 1e-7,
-    shapes=None,
+    shapes: Shapes | None = None,
 ) -> TensorCheckReport:
     """Check the symbolic gradient of a tensor expression three ways.
 
@@ -197,11 +205,7 @@ def check(
     >>> report.ok, sorted(report.cases[0].errors)
     (True, ['finite diff', 'numeric', 'scalar'])
     """
-    if isinstance(f, str):
-        from .parse import parse
-
-        f = parse(f, shapes)
-    f = as_tensor(f)
+    f = as_expression(f, shapes)
     wrt_list = [
         check_wrt(v) for v in ([wrt] if isinstance(wrt, TensorNode) else list(wrt))
     ]
@@ -254,8 +258,6 @@ def _plan(f, grads, at, sizes, n_sizes, n_points, seed, rng) -> list:
 
 def _entries(f, sizes) -> int:
     dims = sizes_of([f], sizes)
-    from .evaluate import concrete
-
     return sum(
         int(np.prod(concrete(s.shape, dims), dtype=int)) for s in free_symbols([f])
     )

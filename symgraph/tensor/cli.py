@@ -9,13 +9,16 @@ over here when ``--shapes`` is given; exit statuses are the same (0 ok,
 
 from __future__ import annotations
 
-__all__ = ["SHAPES_HELP", "run"]
+from .check import check
+from .evaluate import free_symbols
+from .grad import grad
+from .lower import codegen
+from .node import TensorNode
+from .parse import _tables, parse
+from .printing import to_numpy
+from .verify import verify
 
-SHAPES_HELP = (
-    "tensor shapes, e.g. 'X:n,m w:m y:n' (names with symbolic or numeric "
-    "dimensions; 'a' alone is a scalar): the expression is then read in NumPy "
-    "syntax (@, .T, sum, trace, inv, ...)"
-)
+__all__ = ["run"]
 
 
 class Failed(Exception):
@@ -23,9 +26,6 @@ class Failed(Exception):
 
 
 def _setup(args):
-    from .node import TensorNode
-    from .parse import _tables, parse
-
     if getattr(args, "at", None):
         raise ValueError(
             "--at is not supported with --shapes (checks use random arrays)"
@@ -39,8 +39,6 @@ def _setup(args):
                 raise ValueError(f"--wrt names {w!r}, which --shapes does not declare")
             wrt.append(names[w])
     else:
-        from .evaluate import free_symbols
-
         wrt = free_symbols([f])
     if not wrt or not all(isinstance(w, TensorNode) for w in wrt):
         raise ValueError("nothing to differentiate with respect to")
@@ -48,9 +46,6 @@ def _setup(args):
 
 
 def _grad(args, out):
-    from .grad import grad
-    from .printing import to_numpy
-
     f, wrt, _ = _setup(args)
     for v, g in zip(wrt, grad(f, wrt)):
         text = to_numpy(g, simplify=not getattr(args, "raw", False))
@@ -58,8 +53,6 @@ def _grad(args, out):
 
 
 def _verify(args, out):
-    from .verify import verify
-
     f, wrt, _symbols = _setup(args)
     if len(args.claim) != len(wrt):
         raise ValueError(
@@ -73,8 +66,6 @@ def _verify(args, out):
 
 
 def _check(args, out):
-    from .check import check
-
     f, wrt, _ = _setup(args)
     report = check(f, wrt)
     print(report, file=out)
@@ -83,8 +74,6 @@ def _check(args, out):
 
 
 def _codegen(args, out):
-    from .lower import codegen
-
     f, wrt, _ = _setup(args)
     source = codegen(f, wrt, name=args.name, target=args.target)
     if args.output:

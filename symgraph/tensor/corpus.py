@@ -17,6 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .functions import tensors
+from .parse import parse
+
 __all__ = ["CORPUS", "Identity"]
 
 
@@ -35,9 +38,6 @@ class Identity:
 
     def build(self):
         """``(f, wrt symbol, closed form)`` as tensor nodes."""
-        from .node import tensors
-        from .parse import parse
-
         declared = tensors(self.shapes)
         symbols = declared if isinstance(declared, tuple) else (declared,)
         by_name = {s.value: s for s in symbols}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import keyword
 import re
+from typing import Any, NoReturn, TypeAlias
 
 import sympy as sp
 
@@ -20,7 +21,10 @@ from ..errors import ShapeError, SymbolNameError
 
 __all__ = [
     "Dim",
+    "DimLike",
+    "Shape",
     "ShapeContext",
+    "ShapeSpec",
     "as_dim",
     "check_name",
     "dim_symbol",
@@ -30,7 +34,13 @@ __all__ = [
     "shape_text",
 ]
 
-Dim = int | sp.Expr
+# A dimension: a concrete size or a SymPy expression in positive integer
+# symbols; what users may give for one (a name is a symbolic dimension).
+Dim: TypeAlias = int | sp.Expr
+DimLike: TypeAlias = int | str | sp.Expr
+Shape: TypeAlias = tuple[Dim, ...]
+# Shapes declared in one go: "X:n,m w:m y:n" or {"X": ("n", "m"), "a": ()}.
+ShapeSpec: TypeAlias = str | dict[str, Any]
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
@@ -53,7 +63,7 @@ def dim_symbol(name: str) -> sp.Symbol:
     return sp.Symbol(name, integer=True, positive=True)
 
 
-def as_dim(d) -> Dim:
+def as_dim(d: object) -> Dim:
     """Normalise a dimension: ``int`` stays, a name becomes its symbol."""
     if isinstance(d, bool):
         raise TypeError("a dimension cannot be a boolean")
@@ -76,14 +86,14 @@ def dim_text(d: Dim) -> str:
     return str(d)
 
 
-def shape_text(shape: tuple) -> str:
+def shape_text(shape: tuple[object, ...]) -> str:
     """``(n, m)``, ``(3,)`` or ``()``, as NumPy prints shapes."""
     if len(shape) == 1:
         return f"({dim_text(shape[0])},)"
     return "(" + ", ".join(dim_text(d) for d in shape) + ")"
 
 
-def resolve(d: Dim, bound: dict):
+def resolve(d: Dim, bound: dict) -> Dim:
     """``d`` with bound names replaced by their sizes (an int when it can be)."""
     if isinstance(d, int) or not bound:
         return d
@@ -100,7 +110,7 @@ class ShapeContext:
     raises a :class:`ShapeError` naming the op and every operand shape.
     """
 
-    def __init__(self, op: str, args: tuple):
+    def __init__(self, op: str, args: tuple) -> None:
         self.op = op
         self.shapes = [a.shape for a in args]
         self.bound: dict = {}
@@ -113,7 +123,7 @@ class ShapeContext:
                     )
                 self.bound[sym] = value
 
-    def fail(self, reason: str):
+    def fail(self, reason: str) -> NoReturn:
         shapes = " and ".join(shape_text(s) for s in self.shapes)
         noun = "shape" if len(self.shapes) == 1 else "shapes"
         raise ShapeError(f"{self.op}: {noun} {shapes}: {reason}")
@@ -163,40 +173,44 @@ class ShapeContext:
             out.append(d)
         return tuple(out)
 
-    def frozen_bound(self) -> tuple:
+    def frozen_bound(self) -> tuple[tuple[Any, int], ...]:
         return tuple(sorted(self.bound.items(), key=lambda kv: kv[0].name))
 
 
-def parse_shape_spec(spec) -> dict:
+def parse_shape_spec(spec: object) -> dict[str, Shape]:
     """``"X:n,m w:m y:n a"`` (or a dict) -> ``{"X": (n, m), "w": (m,), ...}``.
 
     A name alone or with an empty shape (``a`` or ``a:``) is a scalar; dims
     are names or positive integers. A dict maps names to a shape given as a
-    tuple (of names / ints), a ``"n,m"`` string, or ``()`` for a scalar.
+    tuple (of names / ints), a ``"n,m"`` string, or ``()`` for a scalar;
+    anything else is a TypeError.
     """
-    out: dict = {}
+    out: dict[str, Shape] = {}
+    items: list[tuple[str, Any]]
     if isinstance(spec, dict):
         items = list(spec.items())
     elif isinstance(spec, str):
         items = []
         for part in spec.replace(";", " ").split():
-            name, _, dims = part.partition(":")
-            items.append((name, dims))
+            name, _, text = part.partition(":")
+            items.append((name, text))
     else:
         raise TypeError(
             f"shapes must be a string such as 'X:n,m w:m' or a dict, not {spec!r}"
         )
-    for name, dims in items:
+    for name, given in items:
         check_name(name, "tensor name")
         if name in out:
             raise ShapeError(f"the shape of {name} is given twice")
-        if isinstance(dims, str):
-            parts = [p.strip() for p in dims.split(",")] if dims.strip() else []
+        if isinstance(given, str):
+            parts = [p.strip() for p in given.split(",")] if given.strip() else []
             if any(not p for p in parts):
-                raise ShapeError(f"empty dimension in the shape of {name}: {dims!r}")
+                raise ShapeError(f"empty dimension in the shape of {name}: {given!r}")
             dims = tuple(int(p) if p.isdigit() else p for p in parts)
-        elif isinstance(dims, int):
-            dims = (dims,)
+        elif isinstance(given, int):
+            dims = (given,)
+        else:
+            dims = given
         out[name] = tuple(as_dim(d) for d in dims)
     if not out:
         raise ShapeError("no tensor declared")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from ..traverse import toposort
 from .node import TensorNode, const, fill, make
+from .registry import TOPS
 
 __all__ = ["display"]
 
@@ -79,16 +80,12 @@ def _push_children(n: TensorNode) -> list:
         return []
     if n.op == "matmul" and n.args[0].ndim == 2 and n.args[1].ndim == 2:
         return list(n.args)
-    from .registry import TOPS
-
     if TOPS[n.op].elementwise and all(a.ndim in (0, n.ndim) for a in n.args):
         return [a for a in n.args if a.ndim >= 2]
     return []
 
 
 def _t_rule(n: TensorNode, memo: dict) -> TensorNode:
-    from .registry import TOPS
-
     if n.ndim < 2 or n.op == "eye" or (n.op == "diag" and n.args[0].ndim == 1):
         return n  # symmetric
     if n.op == "fill":
@@ -192,12 +189,10 @@ def _build(terms: list, shape: tuple) -> TensorNode:
     order = sorted(
         range(len(terms)), key=lambda i: (terms[i][0] < 0, _transposes(terms[i][1]), i)
     )
-    acc = None
-    for i in order:
+    acc = _scaled(*terms[order[0]])
+    for i in order[1:]:
         c, core = terms[i]
-        if acc is None:
-            acc = _scaled(c, core)
-        elif c < 0:
+        if c < 0:
             acc = make("sub", acc, _scaled(-c, core))
         else:
             acc = make("add", acc, _scaled(c, core))
@@ -240,7 +235,8 @@ def _rebuild(n: TensorNode, args: list, tmemo: dict) -> TensorNode:
                 return _build(_combine(parts), n.shape)
     kwargs = n.kwargs
     if n.op in _LINEAR:
-        coef, cores = 1, []
+        coef = 1
+        cores: list[TensorNode] = []
         for a in args:
             c, core = _split(a) if a.op != "const" else (1, a)
             coef, cores = coef * c, cores + [core]

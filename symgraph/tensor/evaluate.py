@@ -8,25 +8,41 @@ argument, the axis and the dimension.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeAlias, overload
+
 import numpy as np
+import numpy.typing as npt
 import sympy as sp
 
 from ..errors import ShapeError, UnboundSymbolError
 from ..traverse import toposort
 from .dims import dim_symbol, shape_text
-from .node import TensorNode, as_tensor, const_float
+from .node import TensorLike, TensorNode, as_tensor, const_float
 from .registry import TOPS
 
-__all__ = ["bind_arrays", "concrete", "evaluate", "evaluate_nodes", "free_symbols"]
+__all__ = [
+    "Values",
+    "bind_arrays",
+    "concrete",
+    "evaluate",
+    "evaluate_nodes",
+    "free_symbols",
+]
+
+# Values bound to tensor symbols or their names, and sizes of dimensions no
+# array fixes, by name ({"n": 3}). The key type is Any because a Mapping is
+# invariant in its keys: a dict[str, ...] or dict[TensorNode, ...] must fit.
+Values: TypeAlias = Mapping[Any, npt.ArrayLike]
 
 
-def free_symbols(roots) -> list:
+def free_symbols(roots: Iterable[TensorNode]) -> list[TensorNode]:
     """Tensor symbols of the DAGs, in order of first appearance."""
     return [n for n in toposort(list(roots)) if n.op == "symbol"]
 
 
 def _check_unique(symbols: list) -> None:
-    seen = {}
+    seen: dict[str, TensorNode] = {}
     for s in symbols:
         other = seen.setdefault(s.value, s)
         if other is not s:
@@ -36,7 +52,9 @@ def _check_unique(symbols: list) -> None:
             )
 
 
-def bind_arrays(symbols: list, values: dict, bound=()) -> tuple:
+def bind_arrays(
+    symbols: list[TensorNode], values: Values, bound: tuple = ()
+) -> tuple[dict[str, np.ndarray], dict[Any, int]]:
     """``({name: float64 array}, {dim symbol: size})`` from user values.
 
     Raises
@@ -64,7 +82,7 @@ def bind_arrays(symbols: list, values: dict, bound=()) -> tuple:
             d = dim_symbol(name)
             dims.setdefault(d, int(v))
             where.setdefault(d, "given")
-    arrays = {}
+    arrays: dict[str, np.ndarray] = {}
     for s in symbols:
         if s.value not in by_name:
             raise UnboundSymbolError(f"no value given for the tensor {s.value!r}")
@@ -97,7 +115,7 @@ def bind_arrays(symbols: list, values: dict, bound=()) -> tuple:
     return arrays, dims
 
 
-def concrete(value, dims: dict):
+def concrete(value: Any, dims: dict) -> Any:
     """A parameter with its symbolic dimensions replaced by sizes."""
     if isinstance(value, tuple):
         return tuple(concrete(v, dims) for v in value)
@@ -111,9 +129,9 @@ def concrete(value, dims: dict):
     return value
 
 
-def evaluate_nodes(roots: list, arrays: dict, dims: dict) -> list:
+def evaluate_nodes(roots: list[TensorNode], arrays: dict, dims: dict) -> list[Any]:
     """Values of ``roots`` given ``{name: array}`` and ``{dim: size}``."""
-    memo = {}
+    memo: dict[TensorNode, Any] = {}
     for node in toposort(roots):
         if node.op == "symbol":
             memo[node] = arrays[node.value]
@@ -125,12 +143,24 @@ def evaluate_nodes(roots: list, arrays: dict, dims: dict) -> list:
     return [memo[r] for r in roots]
 
 
-def _out(v):
+def _out(v: npt.ArrayLike) -> float | np.ndarray:
     v = np.asarray(v, dtype=np.float64)
     return float(v) if v.ndim == 0 else v
 
 
-def evaluate(expr, values: dict):
+@overload
+def evaluate(expr: TensorLike, values: Values) -> float | np.ndarray: ...
+
+
+@overload
+def evaluate(
+    expr: Sequence[TensorLike], values: Values
+) -> list[float | np.ndarray]: ...
+
+
+def evaluate(
+    expr: TensorLike | Sequence[TensorLike], values: Values
+) -> float | np.ndarray | list[float | np.ndarray]:
     """Evaluate a tensor expression (or a list of them) with NumPy.
 
     Parameters
@@ -157,8 +187,10 @@ def evaluate(expr, values: dict):
     array([1., 2.])
     """
     many = isinstance(expr, (list, tuple))
-    roots = [as_tensor(e) for e in (expr if many else [expr])]
-    bound = {}
+    roots = [
+        as_tensor(e) for e in (expr if isinstance(expr, (list, tuple)) else [expr])
+    ]
+    bound: dict = {}
     for r in roots:
         bound.update(dict(r.bound))
     arrays, dims = bind_arrays(free_symbols(roots), values, tuple(bound.items()))

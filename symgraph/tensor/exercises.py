@@ -19,9 +19,12 @@ import numpy as np
 
 from ..errors import ToolkitError
 from .check import check
+from .dims import shape_text
+from .evaluate import evaluate, free_symbols
+from .functions import tensors
 from .grad import grad
 from .latex import to_latex
-from .node import TensorNode, tensors
+from .node import TensorNode
 from .parse import parse
 from .printing import to_numpy
 from .sampling import dim_names
@@ -36,7 +39,7 @@ class ExerciseError(ToolkitError, ValueError):
 
 
 # kind -> list of variants: (shapes, function, {variable: textbook answer}, assumption)
-_VARIANTS = {
+_VARIANTS: dict[str, list[tuple[str, str, dict[str, str], str | None]]] = {
     "least_squares": [
         ("X:n,m w:m y:n", "0.5 * sum((X @ w - y)**2)", {"w": "X.T @ (X @ w - y)"}, None),
         ("X:n,m w:m y:n lam", "0.5 * sum((X @ w - y)**2) + 0.5 * lam * sum(w**2)",
@@ -130,8 +133,6 @@ class MatrixExercise:
 
 
 def _instance(f, wrt, sizes, seed, assumption):
-    from .evaluate import evaluate, free_symbols
-
     rng = np.random.default_rng(seed)
     point = {}
     for s in free_symbols([f]):
@@ -224,6 +225,4 @@ def _compact(a) -> str:
 
 
 def _shape(s) -> str:
-    from .dims import shape_text
-
     return shape_text(s.shape)

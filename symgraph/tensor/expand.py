@@ -18,9 +18,11 @@ import math
 import numpy as np
 
 from .. import arrays
-from ..node import Node, const, make
+from ..node import Node, const, make, symbol
 from ..traverse import toposort
+from .dims import dim_symbol
 from .evaluate import concrete
+from .ops_elementwise import ELEMENTWISE
 
 __all__ = ["ExpandError", "expand", "expand_symbols", "sizes_of"]
 
@@ -210,19 +212,11 @@ def _apply(op, args, p):
     raise ExpandError(f"the tensor op {op!r} has no scalar expansion")
 
 
-def _elementwise_ops():
-    from .ops_elementwise import ELEMENTWISE
-
-    return frozenset(ELEMENTWISE)
-
-
-_ELEMENTWISE_OPS = _elementwise_ops()
+_ELEMENTWISE_OPS = frozenset(ELEMENTWISE)
 
 
 def sizes_of(roots, sizes: dict) -> dict:
     """``{dim symbol: size}`` from ``{name: size}`` plus the roots' bindings."""
-    from .dims import dim_symbol
-
     dims = {
         dim_symbol(k) if isinstance(k, str) else k: int(v) for k, v in sizes.items()
     }
@@ -233,8 +227,6 @@ def sizes_of(roots, sizes: dict) -> dict:
 
 def expand_symbols(symbols, dims: dict) -> dict:
     """``{tensor symbol: object array (or scalar symbol)}`` at concrete sizes."""
-    from ..node import symbol
-
     out = {}
     for s in symbols:
         shape = concrete(s.shape, dims)

@@ -14,7 +14,8 @@ transposes down, collecting like terms) are in ``display.py``.
 from __future__ import annotations
 
 from .. import node as _scalar
-from .node import TensorNode, const, make
+from .node import TensorNode, const, make, register_hook
+from .registry import TOPS
 
 __all__ = ["fold", "is_one", "is_zero"]
 
@@ -107,8 +108,6 @@ def _fold_mul(a, b, shape):
 def fold(op: str, args: tuple, params: tuple, shape: tuple):
     """A simpler node equal to ``op(*args, **params)`` (of shape ``shape``),
     or None to build it as is."""
-    from .registry import TOPS
-
     opdef = TOPS[op]
     if opdef.elementwise and args and all(_scalar_const(a) for a in args):
         return _fold_consts(op, args)
@@ -132,7 +131,8 @@ def fold(op: str, args: tuple, params: tuple, shape: tuple):
             if new.shape == shape:
                 return new
     elif op == "mul":
-        return _fold_mul(*args, shape)
+        a, b = args
+        return _fold_mul(a, b, shape)
     elif op == "div":
         a, b = args
         if is_one(b) and a.shape == shape:
@@ -212,3 +212,6 @@ def fold(op: str, args: tuple, params: tuple, shape: tuple):
             if chosen.shape == shape:
                 return chosen
     return None
+
+
+register_hook("fold", fold)  # called by make() on every node it builds

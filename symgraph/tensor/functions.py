@@ -1,21 +1,31 @@
-"""The user-facing constructors of tensor expressions (``sg.trace(X)`` ...).
+"""The user-facing constructors of tensor expressions: :func:`tensors`
+declares the symbols, the functions (``sg.trace(X)`` ...) build on them.
 
-Each is a thin call of :func:`~symgraph.tensor.node.make` on a registry op,
+Each function is a thin call of :func:`~symgraph.tensor.node.make` on a registry op,
 so shapes are checked as the expression is built. The elementwise functions
 of the scalar registry (``exp``, ``relu``, ...) are generated from it.
 """
 
 from __future__ import annotations
 
-from .node import TensorNode, as_tensor, make
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias
+
+from .dims import DimLike, ShapeSpec, parse_shape_spec
+from .node import TensorLike, TensorNode, as_tensor, make, symbol
 from .node import eye as _eye
 from .ops_elementwise import ELEMENTWISE
 
 __all__ = [
     "avg_pool2d", "conv2d", "convolve2d", "correlate2d", "det", "diag", "elementwise",
     "eye", "inv", "log_softmax", "logdet", "logsumexp", "matmul", "max_pool2d",
-    "norm", "outer", "reshape", "softmax", "sum", "trace", "transpose",
+    "norm", "outer", "reshape", "softmax", "sum", "tensors", "trace", "transpose",
 ]  # fmt: skip
+
+
+# An axis argument (None: every axis) and a size given once or per axis.
+Axis: TypeAlias = int | Sequence[int] | None
+IntPair: TypeAlias = int | Sequence[int]
 
 
 def _doc(summary: str, params: str, example: str) -> str:
@@ -44,86 +54,134 @@ def _doc(summary: str, params: str, example: str) -> str:
     """
 
 
-def matmul(a, b) -> TensorNode:
+# Any: one node for one name, else a tuple; a union would make the usual
+# ``X, w = tensors("X:n,m w:m")`` a type error for every caller.
+def tensors(spec: ShapeSpec) -> Any:
+    """Declare tensor symbols with their shapes in one call.
+
+    Parameters
+    ----------
+    spec : str or dict
+        ``"X:n,m w:m y:n"``: names, each with a comma-separated list of
+        dimensions (names for symbolic sizes, integers for concrete ones).
+        ``a`` or ``a:`` is a scalar. A dict ``{"X": ("n", "m"), "a": ()}``
+        works too.
+
+    Returns
+    -------
+    TensorNode or tuple of TensorNode
+        One node per name, in order (a single node for one name).
+
+    Raises
+    ------
+    ShapeError, SymbolNameError
+        For a malformed spec, a name given twice, or a name that is both a
+        tensor and a dimension.
+
+    Examples
+    --------
+    >>> import symgraph as sg
+    >>> X, w, y = sg.tensors("X:n,m w:m y:n")
+    >>> X.shape
+    (n, m)
+    >>> sg.grad(0.5 * sg.sum((X @ w - y) ** 2), w)
+    X.T @ (X @ w - y)
+    """
+    shapes = parse_shape_spec(spec)
+    out = tuple(symbol(name, shape) for name, shape in shapes.items())
+    return out[0] if len(out) == 1 else out
+
+
+def matmul(a: TensorLike, b: TensorLike) -> TensorNode:
     return make("matmul", as_tensor(a), as_tensor(b))
 
 
-def transpose(x, axes=None) -> TensorNode:
+def transpose(x: TensorLike, axes: Sequence[int] | None = None) -> TensorNode:
     return make("transpose", as_tensor(x), axes=None if axes is None else tuple(axes))
 
 
-def sum(x, axis=None, keepdims: bool = False) -> TensorNode:
+def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorNode:
     return make("sum", as_tensor(x), axis=axis, keepdims=keepdims)
 
 
-def trace(x) -> TensorNode:
+def trace(x: TensorLike) -> TensorNode:
     return make("trace", as_tensor(x))
 
 
-def det(x) -> TensorNode:
+def det(x: TensorLike) -> TensorNode:
     return make("det", as_tensor(x))
 
 
-def logdet(x) -> TensorNode:
+def logdet(x: TensorLike) -> TensorNode:
     return make("logdet", as_tensor(x))
 
 
-def inv(x) -> TensorNode:
+def inv(x: TensorLike) -> TensorNode:
     return make("inv", as_tensor(x))
 
 
-def diag(x) -> TensorNode:
+def diag(x: TensorLike) -> TensorNode:
     return make("diag", as_tensor(x))
 
 
-def outer(u, v) -> TensorNode:
+def outer(u: TensorLike, v: TensorLike) -> TensorNode:
     return make("outer", as_tensor(u), as_tensor(v))
 
 
-def norm(x, ord=None) -> TensorNode:
+def norm(x: TensorLike, ord: int | str | None = None) -> TensorNode:
     return make("norm", as_tensor(x), ord=ord)
 
 
-def reshape(x, shape) -> TensorNode:
+def reshape(x: TensorLike, shape: DimLike | Sequence[DimLike]) -> TensorNode:
     return make("reshape", as_tensor(x), shape=shape)
 
 
-def softmax(x, axis=-1) -> TensorNode:
+def softmax(x: TensorLike, axis: int | None = -1) -> TensorNode:
     return make("softmax", as_tensor(x), axis=axis)
 
 
-def log_softmax(x, axis=-1) -> TensorNode:
+def log_softmax(x: TensorLike, axis: int | None = -1) -> TensorNode:
     return make("log_softmax", as_tensor(x), axis=axis)
 
 
-def logsumexp(x, axis=None, keepdims: bool = False) -> TensorNode:
+def logsumexp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> TensorNode:
     return make("logsumexp", as_tensor(x), axis=axis, keepdims=keepdims)
 
 
-def eye(n) -> TensorNode:
+def eye(n: DimLike) -> TensorNode:
     return _eye(n)
 
 
-def correlate2d(x, w, mode: str = "valid") -> TensorNode:
+def correlate2d(x: TensorLike, w: TensorLike, mode: str = "valid") -> TensorNode:
     return make("correlate2d", as_tensor(x), as_tensor(w), mode=mode)
 
 
-def convolve2d(x, w, mode: str = "valid") -> TensorNode:
+def convolve2d(x: TensorLike, w: TensorLike, mode: str = "valid") -> TensorNode:
     return make("convolve2d", as_tensor(x), as_tensor(w), mode=mode)
 
 
-def conv2d(x, w, b=None, stride=1, padding=0) -> TensorNode:
+def conv2d(
+    x: TensorLike,
+    w: TensorLike,
+    b: TensorLike | None = None,
+    stride: IntPair = 1,
+    padding: IntPair = 0,
+) -> TensorNode:
     out = make("conv2d", as_tensor(x), as_tensor(w), stride=stride, padding=padding)
     if b is not None:
         out = out + make("expand_dims", as_tensor(b), axis=(1, 2))
     return out
 
 
-def max_pool2d(x, size, stride=None) -> TensorNode:
+def max_pool2d(
+    x: TensorLike, size: IntPair, stride: IntPair | None = None
+) -> TensorNode:
     return make("max_pool2d", as_tensor(x), size=size, stride=stride)
 
 
-def avg_pool2d(x, size, stride=None) -> TensorNode:
+def avg_pool2d(
+    x: TensorLike, size: IntPair, stride: IntPair | None = None
+) -> TensorNode:
     return make("avg_pool2d", as_tensor(x), size=size, stride=stride)
 
 
@@ -185,13 +243,13 @@ for _fn, (_summary, _params, _example) in _DOCS.items():
     _fn.__doc__ = _doc(_summary, _params, _example)
 
 
-def elementwise(op: str, *operands) -> TensorNode:
+def elementwise(op: str, *operands: TensorLike) -> TensorNode:
     """Apply an op of the scalar registry entry by entry (with broadcasting)."""
     return make(op, *[as_tensor(o) for o in operands])
 
 
-def _lifted(op: str):
-    def f(*operands):
+def _lifted(op: str) -> Callable[..., TensorNode]:
+    def f(*operands: TensorLike) -> TensorNode:
         return elementwise(op, *operands)
 
     f.__name__ = f.__qualname__ = op
@@ -201,4 +259,6 @@ def _lifted(op: str):
     return f
 
 
-FUNCTIONS = {op: _lifted(op) for op in ELEMENTWISE}
+FUNCTIONS: dict[str, Callable[..., TensorNode]] = {
+    op: _lifted(op) for op in ELEMENTWISE
+}

@@ -12,17 +12,21 @@ dimensions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import overload
+
 from ..errors import NotASymbolError, ShapeError
 from ..traverse import toposort
 from .dims import ShapeContext, shape_text
 from .fold import is_zero
-from .node import TensorNode, as_tensor, const, make
+from .node import TensorLike, TensorNode, as_tensor, const, make
 from .registry import TOPS
 
 __all__ = ["adjoints", "check_wrt", "grad"]
 
 
-def check_wrt(v) -> TensorNode:
+def check_wrt(v: object) -> TensorNode:
+    """``v`` itself if it is a tensor symbol (else NotASymbolError)."""
     if not isinstance(v, TensorNode) or v.op != "symbol":
         raise NotASymbolError(
             f"can only differentiate with respect to tensor symbols, not {v!r}"
@@ -40,7 +44,7 @@ def same_shape(a: TensorNode, b: TensorNode) -> bool:
     return all(ctx.equal(x, y) for x, y in zip(a.shape, b.shape))
 
 
-def _live(order: list, wrt) -> set:
+def _live(order: list, wrt: list) -> set:
     targets = set(wrt)
     live = set()
     for node in order:
@@ -61,10 +65,7 @@ def adjoints(f: TensorNode, wrt: list, seed: TensorNode | None = None) -> dict:
         g = adjoint.get(node)
         if g is None or not node.args:
             continue
-        opdef = TOPS[node.op]
-        if opdef.vjp is None:
-            raise NotImplementedError(f"the tensor op {node.op!r} has no adjoint rule")
-        parts = opdef.vjp(g, node, *node.args, **node.kwargs)
+        parts = TOPS[node.op].adjoint_rule()(g, node, *node.args, **node.kwargs)
         if len(parts) != len(node.args):
             raise AssertionError(
                 f"the rule of {node.op} returned {len(parts)} adjoints for "
@@ -87,7 +88,17 @@ def _zeros_like(v: TensorNode) -> TensorNode:
     return const(0) if v.ndim == 0 else make("broadcast_like", const(0), v)
 
 
-def grad(f, wrt):
+@overload
+def grad(f: TensorLike, wrt: TensorNode) -> TensorNode: ...
+
+
+@overload
+def grad(f: TensorLike, wrt: Sequence[TensorNode]) -> list[TensorNode]: ...
+
+
+def grad(
+    f: TensorLike, wrt: TensorNode | Sequence[TensorNode]
+) -> TensorNode | list[TensorNode]:
     """Gradient of a scalar tensor expression.
 
     Layout: the gradient has the variable's shape (``d/dX`` of a scalar is
@@ -125,8 +136,8 @@ def grad(f, wrt):
             f"grad needs a scalar function; this one has shape {shape_text(f.shape)}"
             " (sum it, or use sg.tensor.jacobian)"
         )
-    single = isinstance(wrt, TensorNode)
-    symbols = [check_wrt(v) for v in ([wrt] if single else list(wrt))]
+    if isinstance(wrt, TensorNode):
+        return grad(f, [wrt])[0]
+    symbols = [check_wrt(v) for v in wrt]
     adj = adjoints(f, symbols)
-    out = [adj.get(v) or _zeros_like(v) for v in symbols]
-    return out[0] if single else out
+    return [adj.get(v) or _zeros_like(v) for v in symbols]

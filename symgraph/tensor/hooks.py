@@ -3,18 +3,32 @@
 The scalar modules call :func:`involved` at the top of ``grad``,
 ``jacobian``, ``hessian``, ``evaluate``, ``lambdify``, ``codegen``,
 ``check``, ``verify``, ``parse`` (with ``shapes=``), ``backprop_table``, the
-elementwise functions and the convolution/pooling functions; when a tensor node is involved they return the tensor engine's
-answer. Keeping every dispatch here keeps those hooks to two lines each.
+elementwise functions and the convolution/pooling functions; when a tensor
+node is involved they return the tensor engine's answer. Keeping every
+dispatch here keeps those hooks to two lines each. The package registers
+this module with ``symgraph.extensions``, so the scalar modules reach it
+without importing ``symgraph.tensor``; it sits at the top of the package.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from . import check as _check
+from . import evaluate as _evaluate
+from . import functions as _functions
+from . import grad as _grad
+from . import jacobian as _jacobian
+from . import lower as _lower
+from . import parse as _parse
+from . import teach as _teach
+from . import verify as _verify
+from .node import TensorNode
+
 __all__ = ["involved"]
 
 
-def _is_tensor(x) -> bool:
-    from .node import TensorNode
-
+def _is_tensor(x: object) -> bool:
     if isinstance(x, TensorNode):
         return True
     if isinstance(x, (list, tuple)) and x:
@@ -22,99 +36,70 @@ def _is_tensor(x) -> bool:
     return False
 
 
-def involved(*objs) -> bool:
+def involved(*objs: object) -> bool:
     """Whether any argument is a tensor node (or a list holding one)."""
     return any(_is_tensor(o) for o in objs)
 
 
-def elementwise(op, *operands):
-    from .functions import elementwise as f
-
-    return f(op, *operands)
+def elementwise(op: str, *operands: Any) -> TensorNode:
+    return _functions.elementwise(op, *operands)
 
 
-def correlate2d(x, w, mode):
-    from .functions import correlate2d as f
-
-    return f(x, w, mode)
+def correlate2d(x: Any, w: Any, mode: str) -> TensorNode:
+    return _functions.correlate2d(x, w, mode)
 
 
-def convolve2d(x, w, mode):
-    from .functions import convolve2d as f
-
-    return f(x, w, mode)
+def convolve2d(x: Any, w: Any, mode: str) -> TensorNode:
+    return _functions.convolve2d(x, w, mode)
 
 
-def max_pool2d(x, size, stride):
-    from .functions import max_pool2d as f
-
-    return f(x, size, stride)
+def max_pool2d(x: Any, size: Any, stride: Any) -> TensorNode:
+    return _functions.max_pool2d(x, size, stride)
 
 
-def avg_pool2d(x, size, stride):
-    from .functions import avg_pool2d as f
-
-    return f(x, size, stride)
+def avg_pool2d(x: Any, size: Any, stride: Any) -> TensorNode:
+    return _functions.avg_pool2d(x, size, stride)
 
 
-def grad(f, wrt):
-    from .grad import grad as g
-
-    return g(f, wrt)
+def grad(f: Any, wrt: Any) -> Any:
+    return _grad.grad(f, wrt)
 
 
-def jacobian(outputs, wrt):
-    from .jacobian import jacobian as j
-
-    return j(outputs, wrt)
+def jacobian(outputs: Any, wrt: Any) -> Any:
+    return _jacobian.jacobian(outputs, wrt)
 
 
-def hessian(f, wrt):
-    from .jacobian import hessian as h
-
-    return h(f, wrt)
+def hessian(f: Any, wrt: Any) -> Any:
+    return _jacobian.hessian(f, wrt)
 
 
-def evaluate(expr, values):
-    from .evaluate import evaluate as e
-
-    return e(expr, values)
+def evaluate(expr: Any, values: dict) -> Any:
+    return _evaluate.evaluate(expr, values)
 
 
-def lambdify(args, outputs):
-    from .lower import lambdify as lam
-
-    return lam(args, outputs)
+def lambdify(args: Any, outputs: Any) -> Any:
+    return _lower.lambdify(args, outputs)
 
 
-def codegen(f, wrt, name, target, hessian):
-    from .lower import CodegenError
-    from .lower import codegen as c
-
+def codegen(f: Any, wrt: Any, name: str, target: str, hessian: bool) -> str:
     if hessian:
-        raise CodegenError("hessian=True is not supported for tensor expressions")
-    return c(f, wrt, name=name, target=target)
+        raise _lower.CodegenError(
+            "hessian=True is not supported for tensor expressions"
+        )
+    return _lower.codegen(f, wrt, name=name, target=target)
 
 
-def check(f, wrt, **options):
-    from .check import check as c
-
-    return c(f, wrt, **options)
+def check(f: Any, wrt: Any, **options: Any) -> Any:
+    return _check.check(f, wrt, **options)
 
 
-def verify(f, wrt, claim, **options):
-    from .verify import verify as v
-
-    return v(f, wrt, claim, **options)
+def verify(f: Any, wrt: Any, claim: Any, **options: Any) -> Any:
+    return _verify.verify(f, wrt, claim, **options)
 
 
-def parse(text, shapes):
-    from .parse import parse as p
-
-    return p(text, shapes)
+def parse(text: str, shapes: Any) -> Any:
+    return _parse.parse(text, shapes)
 
 
-def backprop_table(f, at):
-    from .teach import backprop_table as table
-
-    return table(f, at)
+def backprop_table(f: Any, at: Any) -> Any:
+    return _teach.backprop_table(f, at)

@@ -22,7 +22,7 @@ from ..traverse import toposort
 from .evaluate import free_symbols
 from .fold import is_zero
 from .grad import adjoints, check_wrt, grad
-from .node import TensorNode, as_tensor, const, eye, fill, make, symbol
+from .node import TensorLike, TensorNode, as_tensor, const, eye, fill, make, symbol
 
 __all__ = ["hessian", "jacobian", "linear_map"]
 
@@ -131,7 +131,7 @@ def _rule(n, live, coef) -> TensorNode:
     raise _NotLinear(f"the Jacobian cannot be written in matrix notation through {op}")
 
 
-def _wrt_vector(x) -> TensorNode:
+def _wrt_vector(x: object) -> TensorNode:
     x = check_wrt(x)
     if x.ndim > 1:
         raise NotImplementedError(
@@ -141,7 +141,7 @@ def _wrt_vector(x) -> TensorNode:
     return x
 
 
-def jacobian(y, x, layout: str = "numerator") -> TensorNode:
+def jacobian(y: TensorLike, x: TensorNode, layout: str = "numerator") -> TensorNode:
     """The Jacobian of a vector (or scalar) expression w.r.t. a vector symbol.
 
     Parameters
@@ -190,7 +190,7 @@ def jacobian(y, x, layout: str = "numerator") -> TensorNode:
     return make("transpose", m) if layout == "numerator" else m
 
 
-def hessian(f, x) -> TensorNode:
+def hessian(f: TensorLike, x: TensorNode) -> TensorNode:
     """The Hessian of a scalar expression w.r.t. a vector: the Jacobian of
     its gradient (symmetric where ``f`` is twice continuously differentiable).
 

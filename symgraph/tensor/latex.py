@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from .display import display
+from .node import TensorNode, register_hook
 from .printing import render
 from .registry import PREC, TOPS, latex_wrap
 
@@ -145,7 +147,7 @@ def _apply(node, args):
     return TOPS[node.op].latex(args, node.kwargs, node.args)
 
 
-def to_latex(node, simplify: bool = True) -> str:
+def to_latex(node: TensorNode, simplify: bool = True) -> str:
     """The expression in LaTeX matrix notation.
 
     Examples
@@ -156,7 +158,8 @@ def to_latex(node, simplify: bool = True) -> str:
     X^\\top \\left(X w - y\\right)
     """
     if simplify:
-        from .display import display
-
         node = display(node)
     return render(node, _leaf, _apply, limit=40_000)[0]
+
+
+register_hook("to_latex", to_latex)  # a tensor node's _repr_latex_ (Jupyter)

@@ -7,6 +7,12 @@ same thing twice returns the same object, so a DAG shares every repeated
 subexpression, as symgraph's scalar nodes do. Shapes are checked when a node
 is built: :func:`make` runs the op's shape rule from the registry, then the
 construction-time folding of ``fold.py``.
+
+This module sits below the rest of the tensor engine: it reads the op table
+of ``registry.py`` and the reserved names of ``reserved.py``, and what its
+nodes need of higher layers (folding, printing, LaTeX) is installed by those
+layers through :func:`register_hook` when ``symgraph.tensor`` is imported,
+so nothing it imports imports it back.
 """
 
 from __future__ import annotations
@@ -14,25 +20,31 @@ from __future__ import annotations
 import math
 import numbers
 import weakref
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any, TypeAlias
 
 import numpy as np
 
 from ..errors import LimitError, ShapeError
-from .dims import ShapeContext, as_dim, check_name, parse_shape_spec, shape_text
+from ..node import Node as _ScalarNode
+from .dims import DimLike, Shape, ShapeContext, as_dim, check_name
+from .registry import TOPS
+from .reserved import RESERVED
 
 __all__ = [
+    "TensorLike",
     "TensorNode",
     "as_tensor",
     "const",
     "eye",
     "fill",
     "make",
+    "register_hook",
     "symbol",
-    "tensors",
 ]
 
-_TABLE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+_TABLE: weakref.WeakValueDictionary[tuple, TensorNode] = weakref.WeakValueDictionary()
 _MAX_INT_BITS = 4096
 
 
@@ -53,32 +65,35 @@ class TensorNode:
     __slots__ = ("__weakref__", "args", "bound", "name", "op", "params", "shape")
 
     op: str
-    args: tuple
-    params: tuple
-    shape: tuple
-    bound: tuple
+    args: tuple[TensorNode, ...]
+    params: tuple[tuple[str, Any], ...]
+    shape: Shape
+    bound: tuple[tuple[Any, int], ...]
     name: str | None
 
-    def __init__(self, *_a, **_k):
+    def __init__(self, *_a: object, **_k: object) -> None:
         raise TypeError("build tensor nodes with sg.tensors and operators")
 
     # -- structure -------------------------------------------------------------
     @property
     def ndim(self) -> int:
+        """The rank: the number of dimensions."""
         return len(self.shape)
 
-    def param(self, key: str, default=None):
+    def param(self, key: str, default: Any = None) -> Any:
+        """The value of the op parameter ``key`` (``default`` if it has none)."""
         for k, v in self.params:
             if k == key:
                 return v
         return default
 
     @property
-    def kwargs(self) -> dict:
+    def kwargs(self) -> dict[str, Any]:
+        """The op's parameters as a dict (for calling its rules)."""
         return dict(self.params)
 
     @property
-    def value(self):
+    def value(self) -> Any:
         """A symbol's name or a constant's value (as for scalar nodes)."""
         return self.param("value")
 
@@ -91,64 +106,60 @@ class TensorNode:
 
     # -- display ----------------------------------------------------------------
     def __repr__(self) -> str:
-        from .printing import to_numpy
-
-        return to_numpy(self)
+        return _hook("to_numpy")(self)
 
     __str__ = __repr__
 
     def _repr_latex_(self) -> str:
-        from .latex import to_latex
+        return "$" + _hook("to_latex")(self) + "$"
 
-        return "$" + to_latex(self) + "$"
-
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return True
 
-    def __reduce__(self):
+    def __reduce__(self) -> Any:
         raise TypeError("tensor nodes are not pickled; use str(node) and sg.parse")
 
     # -- operators ---------------------------------------------------------------
-    def __add__(self, other):
+    def __add__(self, other: TensorLike) -> TensorNode:
         return make("add", self, as_tensor(other))
 
-    def __radd__(self, other):
+    def __radd__(self, other: TensorLike) -> TensorNode:
         return make("add", as_tensor(other), self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: TensorLike) -> TensorNode:
         return make("sub", self, as_tensor(other))
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: TensorLike) -> TensorNode:
         return make("sub", as_tensor(other), self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: TensorLike) -> TensorNode:
         return make("mul", self, as_tensor(other))
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: TensorLike) -> TensorNode:
         return make("mul", as_tensor(other), self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: TensorLike) -> TensorNode:
         return make("div", self, as_tensor(other))
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: TensorLike) -> TensorNode:
         return make("div", as_tensor(other), self)
 
-    def __pow__(self, other):
+    def __pow__(self, other: TensorLike) -> TensorNode:
         return make("pow", self, as_tensor(other))
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: TensorLike) -> TensorNode:
         return make("pow", as_tensor(other), self)
 
-    def __matmul__(self, other):
+    def __matmul__(self, other: TensorLike) -> TensorNode:
         return make("matmul", self, as_tensor(other))
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self, other: TensorLike) -> TensorNode:
         return make("matmul", as_tensor(other), self)
 
-    def __neg__(self):
+    def __neg__(self) -> TensorNode:
         return make("neg", self)
 
-    def __pos__(self):
+    def __pos__(self) -> TensorNode:
         return self
 
     @property
@@ -156,21 +167,33 @@ class TensorNode:
         """The transpose (axes reversed; a vector or scalar is unchanged)."""
         return make("transpose", self)
 
-    def _no_order(self, other):
+    def _no_order(self, other: object) -> bool:
         raise TypeError("tensor nodes cannot be compared; use maximum, relu or where")
 
     __lt__ = __le__ = __gt__ = __ge__ = _no_order
 
 
-def _frozen(self, name, value=None):
+def _frozen(self: TensorNode, name: str, value: object = None) -> None:
     raise AttributeError("tensor nodes are immutable")
 
 
-TensorNode.__setattr__ = _frozen
-TensorNode.__delattr__ = _frozen
+TensorNode.__setattr__ = _frozen  # type: ignore[method-assign,assignment]
+TensorNode.__delattr__ = _frozen  # type: ignore[method-assign,assignment]
+
+# What the operators and the functions accept as an operand: a tensor node or
+# a real number (a rank-0 constant; a NumPy scalar or 0-d array counts).
+TensorLike: TypeAlias = TensorNode | float | Fraction | np.number | np.ndarray
 
 
-def _intern(op, args, params, shape, bound, name=None) -> TensorNode:
+def _intern(
+    op: str,
+    args: tuple[TensorNode, ...],
+    params: tuple,
+    shape: Shape,
+    bound: tuple,
+    name: str | None = None,
+) -> TensorNode:
+    key: tuple
     if op == "symbol":
         key = (op, params, shape)
     elif op == "const":
@@ -195,11 +218,9 @@ def _intern(op, args, params, shape, bound, name=None) -> TensorNode:
 
 
 # ----- leaves -----------------------------------------------------------------
-def symbol(name: str, shape=()) -> TensorNode:
+def symbol(name: str, shape: tuple[DimLike, ...] = ()) -> TensorNode:
     """The tensor symbol ``name`` of ``shape`` (dims are ints or names)."""
     check_name(name, "tensor name")
-    from .printing import RESERVED
-
     if name in RESERVED:
         raise ShapeError(
             f"{name!r} is the name of a function in printed expressions; "
@@ -209,7 +230,7 @@ def symbol(name: str, shape=()) -> TensorNode:
     return _intern("symbol", (), (("value", name),), shape, ())
 
 
-def const(value) -> TensorNode:
+def const(value: object) -> TensorNode:
     """A scalar constant (rank 0); integers and fractions stay exact."""
     if isinstance(value, TensorNode):
         return value
@@ -236,13 +257,13 @@ def const(value) -> TensorNode:
     return _intern("const", (), (("value", value),), (), ())
 
 
-def eye(n) -> TensorNode:
+def eye(n: DimLike) -> TensorNode:
     """The identity matrix of size ``n`` (an int or a dimension name)."""
     d = as_dim(n)
     return _intern("eye", (), (("n", d),), (d, d), ())
 
 
-def fill(shape, value) -> TensorNode:
+def fill(shape: tuple[DimLike, ...], value: float | Fraction) -> TensorNode:
     """An array of ``shape`` with every entry ``value`` (``ones``, ``zeros``)."""
     dims = tuple(as_dim(d) for d in shape)
     v = const(value).value
@@ -256,13 +277,13 @@ def const_float(node: TensorNode) -> float:
         return math.inf if node.value > 0 else -math.inf
 
 
-def is_const(node: TensorNode, value=None) -> bool:
+def is_const(node: TensorNode, value: float | Fraction | None = None) -> bool:
     if node.op != "const":
         return False
     return value is None or node.value == value
 
 
-def as_tensor(value) -> TensorNode:
+def as_tensor(value: object) -> TensorNode:
     """A tensor node as is; a number as a rank-0 constant."""
     if isinstance(value, TensorNode):
         return value
@@ -275,9 +296,7 @@ def as_tensor(value) -> TensorNode:
                 "declare it as a tensor symbol and bind its value"
             )
         return const(value)
-    from ..node import Node
-
-    if isinstance(value, Node):
+    if isinstance(value, _ScalarNode):
         raise TypeError(
             f"cannot mix the scalar node {value} into a tensor expression; "
             "declare scalars with sg.tensors('a')"
@@ -285,12 +304,34 @@ def as_tensor(value) -> TensorNode:
     raise TypeError(f"cannot use a {type(value).__name__} in a tensor expression")
 
 
-# ----- op nodes ---------------------------------------------------------------
-def make(op: str, *args: TensorNode, **params) -> TensorNode:
-    """Apply a registered tensor op: check shapes, fold, hash-cons."""
-    from .fold import fold
-    from .registry import TOPS
+# ----- hooks --------------------------------------------------------------------
+# What nodes need of higher layers, installed by those layers when
+# symgraph.tensor is imported (this module imports none of them):
+# "fold" (fold.py: construction-time rewrites, called by make), "to_numpy"
+# (printing.py: str and repr) and "to_latex" (latex.py: Jupyter's LaTeX).
+_HOOKS: dict[str, Callable[..., Any]] = {}
 
+
+def register_hook(name: str, function: Callable[..., Any]) -> None:
+    """Install the function that :func:`make` or a node method delegates to
+    (``"fold"``, ``"to_numpy"``, ``"to_latex"``)."""
+    if name not in ("fold", "to_numpy", "to_latex"):
+        raise ValueError(f"no tensor node hook named {name!r}")
+    _HOOKS[name] = function
+
+
+def _hook(name: str) -> Callable[..., Any]:
+    try:
+        return _HOOKS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"symgraph.tensor's {name} is not loaded (import symgraph)"
+        ) from None
+
+
+# ----- op nodes ---------------------------------------------------------------
+def make(op: str, *args: TensorNode, **params: Any) -> TensorNode:
+    """Apply a registered tensor op: check shapes, fold, hash-cons."""
     try:
         opdef = TOPS[op]
     except KeyError:
@@ -300,54 +341,12 @@ def make(op: str, *args: TensorNode, **params) -> TensorNode:
     for a in args:
         if not isinstance(a, TensorNode):
             raise TypeError(f"{op}: expected tensor nodes, got {type(a).__name__}")
-    params = opdef.normalize(args, params)
+    normal = opdef.normalize(args, params)
     ctx = ShapeContext(op, args)
-    shape = tuple(opdef.shape(ctx, *args, **dict(params)))
+    shape = tuple(opdef.shape(ctx, *args, **dict(normal)))
     bound = ctx.frozen_bound()
-    folded = fold(op, args, params, shape)
+    folded = _hook("fold")(op, args, normal, shape)
     # a fold may not drop a dimension binding this application made
     if folded is not None and set(bound) <= set(folded.bound):
         return folded
-    return _intern(op, tuple(args), params, shape, bound)
-
-
-def tensors(spec):
-    """Declare tensor symbols with their shapes in one call.
-
-    Parameters
-    ----------
-    spec : str or dict
-        ``"X:n,m w:m y:n"``: names, each with a comma-separated list of
-        dimensions (names for symbolic sizes, integers for concrete ones).
-        ``a`` or ``a:`` is a scalar. A dict ``{"X": ("n", "m"), "a": ()}``
-        works too.
-
-    Returns
-    -------
-    TensorNode or tuple of TensorNode
-        One node per name, in order (a single node for one name).
-
-    Raises
-    ------
-    ShapeError, SymbolNameError
-        For a malformed spec, a name given twice, or a name that is both a
-        tensor and a dimension.
-
-    Examples
-    --------
-    >>> import symgraph as sg
-    >>> X, w, y = sg.tensors("X:n,m w:m y:n")
-    >>> X.shape
-    (n, m)
-    >>> sg.grad(0.5 * sg.sum((X @ w - y) ** 2), w)
-    X.T @ (X @ w - y)
-    """
-    shapes = parse_shape_spec(spec)
-    out = tuple(symbol(name, shape) for name, shape in shapes.items())
-    return out[0] if len(out) == 1 else out
-
-
-def describe(node: TensorNode) -> str:
-    """``X (n, m)``: a name or op with its shape, for messages."""
-    head = node.value if node.op == "symbol" else (node.name or node.op)
-    return f"{head} {shape_text(node.shape)}"
+    return _intern(op, tuple(args), normal, shape, bound)

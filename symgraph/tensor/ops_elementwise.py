@@ -18,6 +18,7 @@ import numpy as np
 from .. import node as _scalar
 from ..ops import OPS, partials_of
 from ..traverse import toposort
+from .latex import elementwise_latex
 from .node import TensorNode, const, make
 from .registry import PREC, deftop, wrap
 
@@ -189,8 +190,6 @@ def _call_text(name: str):
 
 
 def _latex_of(op: str):
-    from .latex import elementwise_latex
-
     def latex(args, params, nodes):
         return elementwise_latex(op, args, nodes)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ShapeError
+from .latex import product_operand
 from .node import const, eye, make
 from .registry import PREC, call_text, deftop, latex_wrap, wrap
 
@@ -120,8 +121,6 @@ def _matmul_text(args, p, nodes):
 
 
 def _matmul_latex(args, p, nodes):
-    from .latex import product_operand
-
     return (
         f"{product_operand(args[0], nodes[0])} {product_operand(args[1], nodes[1], right=True)}",
         PREC["prod"],
@@ -147,8 +146,6 @@ def _outer_shape(ctx, x, y):
 
 
 def _outer_latex(args, p, nodes):
-    from .latex import product_operand
-
     right = latex_wrap(args[1], PREC["atom"])
     return f"{product_operand(args[0], nodes[0])} {right}^\\top", PREC["prod"]
 

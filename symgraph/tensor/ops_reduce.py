@@ -13,7 +13,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import ShapeError
-from .dims import shape_text
+from .dims import as_dim, shape_text
 from .kernels import KERNELS
 from .node import make
 from .ops_elementwise import sum_to
@@ -181,8 +181,6 @@ deftop(
 
 # ----- reshape ------------------------------------------------------------------
 def _reshape_check(args, p):
-    from .dims import as_dim
-
     shape = p["shape"]
     if shape is None:
         raise TypeError("reshape needs a shape")

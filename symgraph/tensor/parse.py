@@ -15,10 +15,13 @@ operator's position and a ShapeError naming both shapes).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeAlias
+
 from ..errors import ParseError, ShapeError
 from .calls import CallMixin
-from .dims import parse_shape_spec
-from .node import TensorNode, const, make, symbol
+from .dims import ShapeSpec, parse_shape_spec
+from .node import TensorLike, TensorNode, as_tensor, const, make, symbol
 from .tokens import (
     CONSTANTS,
     KEYWORD_VALUES,
@@ -28,7 +31,17 @@ from .tokens import (
     tokenize,
 )
 
-__all__ = ["MAX_DEPTH", "MAX_LENGTH", "ShapeParseError", "parse"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "ShapeParseError",
+    "Shapes",
+    "as_expression",
+    "parse",
+]
+
+# The names an expression may use: a shape spec ("X:n,m w:m") or the symbols.
+Shapes: TypeAlias = ShapeSpec | Sequence[TensorNode]
 
 MAX_LENGTH = 20_000
 MAX_DEPTH = 100
@@ -59,7 +72,7 @@ class _Parser(CallMixin):
         t = self.peek()
         return t.pos if t is not None else len(self.text)
 
-    def fail(self, reason: str, pos: int | None = None):
+    def fail(self, reason: str, pos: int | None = None) -> ParseError:
         return ParseError(reason, self.pos() if pos is None else pos, self.text)
 
     def expect(self, text: str):
@@ -212,7 +225,8 @@ class _Parser(CallMixin):
         open_tok = self.peek()
         self.expect("(")
         self.enter(open_tok.pos)
-        items, keywords = [], {}
+        items: list[tuple] = []
+        keywords: dict[str, tuple] = {}
         if self.at(")"):
             raise self.fail(f"{fname}() needs arguments")
         while True:
@@ -287,7 +301,7 @@ class _Parser(CallMixin):
         raise self.fail("expected a number, a tuple, None, True, False or a 'string'")
 
 
-def _tables(shapes) -> tuple:
+def _tables(shapes: Shapes) -> tuple[dict, dict]:
     if isinstance(shapes, (list, tuple)) and all(
         isinstance(s, TensorNode) for s in shapes
     ):
@@ -302,7 +316,7 @@ def _tables(shapes) -> tuple:
     return names, dims
 
 
-def parse(text: str, shapes) -> TensorNode:
+def parse(text: str, shapes: Shapes) -> TensorNode:
     """Parse a tensor expression in NumPy syntax, given the tensors' shapes.
 
     Parameters
@@ -356,3 +370,15 @@ def parse(text: str, shapes) -> TensorNode:
             f"unexpected {tok.text!r} after a complete expression", tok.pos, text
         )
     return node
+
+
+def as_expression(f: TensorLike | str, shapes: Shapes | None) -> TensorNode:
+    """``f`` as a tensor node: a string is parsed with ``shapes`` (which it
+    then needs), anything else coerced with ``as_tensor``."""
+    if not isinstance(f, str):
+        return as_tensor(f)
+    if shapes is None:
+        raise TypeError(
+            "an expression given as a string needs shapes= (e.g. 'X:n,m w:m')"
+        )
+    return parse(f, shapes)

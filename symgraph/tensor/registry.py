@@ -78,6 +78,14 @@ class TOpDef:
             values = self.check(args, values)
         return tuple((k, values[k]) for k, _ in self.params)
 
+    def adjoint_rule(self) -> Callable:
+        """The op's ``vjp`` (NotImplementedError if it declares none)."""
+        if self.vjp is None:
+            raise NotImplementedError(
+                f"the tensor op {self.name!r} has no adjoint rule"
+            )
+        return self.vjp
+
 
 TOPS: dict[str, TOpDef] = {}
 

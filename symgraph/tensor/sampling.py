@@ -17,6 +17,7 @@ import sympy as sp
 from ..errors import DomainError, ShapeError
 from ..traverse import toposort
 from .evaluate import bind_arrays, concrete, evaluate_nodes, free_symbols
+from .expand import sizes_of
 
 __all__ = ["dim_names", "random_point", "size_assignments", "valid_sizes"]
 
@@ -36,8 +37,6 @@ def dim_names(roots) -> list:
 
 def valid_sizes(roots, sizes: dict) -> bool:
     """Whether every node has positive concrete dimensions at these sizes."""
-    from .expand import sizes_of
-
     dims = sizes_of(roots, sizes)
     try:
         for n in toposort(list(roots)):
@@ -101,11 +100,9 @@ def random_point(symbols, dims: dict, rng, kind: int) -> dict:
 
 def finite_points(roots, sizes: dict, n_points: int, rng, max_tries: int = 30) -> list:
     """Points at which every root is finite (and no linear algebra fails)."""
-    from .expand import sizes_of
-
     symbols = free_symbols(roots)
     dims = sizes_of(roots, sizes)
-    points = []
+    points: list[dict] = []
     for attempt in range(max_tries):
         if len(points) == n_points:
             break

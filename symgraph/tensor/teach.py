@@ -18,10 +18,10 @@ import numpy as np
 
 from ..traverse import toposort
 from .dims import shape_text
-from .evaluate import bind_arrays, evaluate_nodes, free_symbols
+from .evaluate import Values, bind_arrays, evaluate_nodes, free_symbols
 from .grad import adjoints, same_shape
 from .latex import to_latex
-from .node import TensorNode, as_tensor, make, symbol
+from .node import TensorLike, TensorNode, as_tensor, make, symbol
 from .printing import to_numpy
 from .registry import TOPS
 
@@ -88,7 +88,7 @@ def _local_rules(n, names, placeholders) -> tuple:
     """The op's adjoint rule over named placeholders: ``("dW = ...", ...)``."""
     g = symbol(f"d{names[n]}", n.shape)
     args = [placeholders[a] for a in n.args]
-    parts = TOPS[n.op].vjp(g, placeholders[n], *args, **n.kwargs)
+    parts = TOPS[n.op].adjoint_rule()(g, placeholders[n], *args, **n.kwargs)
     out = []
     for a, part in zip(n.args, parts):
         if part is None or a.op == "const" or a.op in ("eye", "fill"):
@@ -194,7 +194,7 @@ def _short(v) -> str:
     return f"<{'x'.join(map(str, a.shape))} array, |.|_F = {np.linalg.norm(a):.4g}>"
 
 
-def backprop_table(f, at=None) -> MatrixBackpropTable:
+def backprop_table(f: TensorLike, at: Values | None = None) -> MatrixBackpropTable:
     """The matrix-level backprop table of a scalar tensor expression.
 
     Parameters
@@ -252,7 +252,7 @@ def backprop_table(f, at=None) -> MatrixBackpropTable:
             name=names[n], op=n.op, shape=n.shape,
             forward="-" if fwd is None else f"{names[n]} = {to_numpy(fwd, simplify=False)}",
             local=() if n.op == "symbol" else _local_rules(n, names, placeholders),
-            upstream=up, upstream_text="-" if up is None else to_numpy(named_up),
+            upstream=up, upstream_text="-" if named_up is None else to_numpy(named_up),
             shape_ok=shape_ok, node=n, value=values.get(n), upstream_value=ups.get(n),
             named_upstream=named_up, named_forward=fwd,
             downstream=_downstream(n, up, names, rename_map),
@@ -264,7 +264,7 @@ def _downstream(n, up, names, rename_map) -> tuple:
     """``(input name, downstream gradient)`` pairs: the rule at the real upstream."""
     if up is None or not n.args:
         return ()
-    parts = TOPS[n.op].vjp(up, n, *n.args, **n.kwargs)
+    parts = TOPS[n.op].adjoint_rule()(up, n, *n.args, **n.kwargs)
     return tuple(
         (names[a], to_numpy(rename(p, rename_map)))
         for a, p in zip(n.args, parts)

@@ -13,6 +13,7 @@ import keyword
 import math
 import re
 import sys
+from types import FrameType
 
 from ..errors import ParseError
 from .ops_elementwise import ELEMENTWISE, numpy_name
@@ -131,7 +132,8 @@ def tokenize(text: str) -> list:
 
 
 def depth_budget() -> int:
-    frame, used = sys._getframe(), 0
+    frame: FrameType | None = sys._getframe()
+    used = 0
     while frame is not None:
         frame, used = frame.f_back, used + 1
     return max(0, (sys.getrecursionlimit() - used - _FRAME_MARGIN) // _FRAMES_PER_LEVEL)

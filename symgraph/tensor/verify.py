@@ -27,19 +27,23 @@ exact equality at small sizes, which is evidence, not a proof for all n).
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeAlias, cast
 
 import numpy as np
+import sympy as sp
 
 from ..errors import UnboundSymbolError
 from ..traverse import toposort
-from .check import _plan, directional_fd
+from .check import Points, Sizes, _plan, directional_fd
 from .dims import shape_text
 from .display import display
 from .evaluate import bind_arrays, concrete, evaluate_nodes, free_symbols
 from .expand import expand, expand_symbols, sizes_of
 from .grad import check_wrt, grad, same_shape
-from .node import TensorNode, as_tensor
+from .node import TensorLike, TensorNode, as_tensor
+from .parse import Shapes, as_expression, parse
 from .registry import TOPS
 from .sampling import dim_names, finite_points
 
@@ -47,6 +51,8 @@ __all__ = ["TensorVerifyResult", "index_bound", "verify"]
 
 # Expansions with more scalar entries than this are not sent to SymPy.
 MAX_PROOF_ENTRIES = 400
+# A claimed derivative: NumPy-syntax text or a tensor expression.
+Claim: TypeAlias = str | TensorLike
 
 
 @dataclass
@@ -77,6 +83,7 @@ class TensorVerifyResult:
             return f"proved: the claim equals the derivative ({self.method})\n  {d}"
         if self.verdict == "wrong":
             ce = self.counterexample
+            assert ce is not None  # a wrong verdict always has one
             at = (
                 ", ".join(f"{k}={v}" for k, v in ce["sizes"].items())
                 or "the given sizes"
@@ -106,7 +113,7 @@ def _array_text(v) -> str:
 def index_bound(root: TensorNode) -> int:
     """Index variables of ``root`` in index notation, counted as a tree (an
     upper bound: a shared subexpression counts once per use)."""
-    count = {}
+    count: dict[TensorNode, int] = {}
     for n in toposort([root]):
         own = 0
         if n.op == "matmul" or n.op == "trace":
@@ -134,25 +141,23 @@ def _uniform(roots) -> str | None:
 
 def _parse_claim(c, symbols):
     if isinstance(c, str):
-        from .parse import parse
-
         return parse(c, symbols)
     return as_tensor(c)
 
 
 def verify(
-    f,
-    wrt,
-    claim,
-    at=None,
-    sizes=None,
+    f: TensorLike | str,
+    wrt: TensorNode | Sequence[TensorNode],
+    claim: Claim | Sequence[Claim],
+    at: Points | None = None,
+    sizes: Sizes | None = None,
     n_sizes: int = 4,
     n_points: int = 3,
     seed: int = 0,
     rtol: float = 1e-8,
     atol: float = 1e-10,
     budget: float = 10.0,
-    shapes=None,
+    shapes: Shapes | None = None,
 ) -> TensorVerifyResult:
     """Verify a claimed matrix derivative; see the module doc for the verdicts.
 
@@ -184,14 +189,10 @@ def verify(
     >>> r.verdict, r.counterexample["sizes"]
     ('wrong', {'n': 2, 'm': 3})
     """
-    if isinstance(f, str):
-        from .parse import parse
-
-        f = parse(f, shapes)
-    f = as_tensor(f)
+    f = as_expression(f, shapes)
     single = isinstance(wrt, TensorNode)
-    wrt_list = [check_wrt(v) for v in ([wrt] if single else list(wrt))]
-    claims = [claim] if single else list(claim)
+    wrt_list = [check_wrt(v) for v in ([wrt] if isinstance(wrt, TensorNode) else wrt)]
+    claims = [claim] if single else list(cast(Sequence[Claim], claim))
     if len(claims) != len(wrt_list):
         raise ValueError(
             f"{len(wrt_list)} variables but {len(claims)} claimed derivatives"
@@ -319,8 +320,6 @@ def _confirm(f, wrt, arrays, dims, ds, cs, sz, point, eps=1e-6):
 # ----- the SymPy proof --------------------------------------------------------------
 def _entries_equal(derivative, claims, sizes) -> tuple:
     """Whether SymPy shows every entry of derivative - claim is 0 (in a child)."""
-    import sympy as sp
-
     leaves = expand_symbols(
         free_symbols(derivative + claims), sizes_of(derivative, sizes)
     )
@@ -344,7 +343,7 @@ def _in_child(conn, fn, args):
     conn.close()
 
 
-def _with_budget(fn, args, seconds: float) -> tuple:
+def _with_budget(fn, args, seconds: float) -> tuple | None:
     if "fork" not in multiprocessing.get_all_start_methods():
         return fn(*args)  # no budget without fork; the entry cap still applies
     ctx = multiprocessing.get_context("fork")
