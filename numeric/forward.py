@@ -19,11 +19,10 @@ from typing import Any
 import numpy as np
 
 from numeric._state import no_grad
-from numeric._typing import TensorLike
 from numeric.backward import backward_pass
 from numeric.errors import ArgumentError, ShapeError
 from numeric.registry import lookup
-from numeric.tape import STATE, Tensor, _float_array, _make, apply
+from numeric.tape import STATE, Tensor, TensorLike, _float_array, _make, apply
 from numeric.transforms import _argnums, _is_live, grad, make_leaf
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vjp"]

@@ -15,17 +15,21 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
 from numeric._state import STATE, check_forward, detect_anomaly, no_grad
-from numeric._typing import Axis, TensorLike
+from numeric._typing import Axis
 from numeric.errors import ArgumentError, DifferentiationError, ShapeError
 from numeric.registry import _REGISTRY, Primitive, set_applier
 
 __all__ = ["Tensor", "apply", "as_tensor", "detect_anomaly", "no_grad", "tensor"]
+
+# An array operand of the eager engine: a Tensor, or anything np.asarray takes
+# (numbers, ndarrays, nested sequences of numbers or Tensors).
+TensorLike: TypeAlias = "Tensor | npt.ArrayLike"
 
 _STATE = STATE  # the engine's tracing state (numeric._state)
 _new = object.__new__

@@ -10,11 +10,16 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from numeric._typing import GraphTensorLike, ShapeLike
 from numeric.graph.dtypes import as_dtype, bool_, float64, int64, is_python_int_array
-from numeric.graph.graph import Graph, Operation, Tensor, get_default_graph
+from numeric.graph.graph import (
+    Graph,
+    GraphTensorLike,
+    Operation,
+    Tensor,
+    get_default_graph,
+)
 from numeric.graph.intmath import exact_int64
-from numeric.graph.shapes import TensorShape, normalize_shape
+from numeric.graph.shapes import ShapeLike, TensorShape, normalize_shape
 
 
 def _as_array(value) -> np.ndarray:

@@ -15,7 +15,8 @@ from typing import Any
 
 from numeric.graph.constants import convert_to_tensor
 from numeric.graph.dtypes import float64
-from numeric.graph.graph import Operation, Tensor, ancestors
+from numeric.graph.graph import Operation, Tensor
+from numeric.graph.plan import ancestors
 
 
 def _as_list(x):

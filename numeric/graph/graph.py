@@ -15,15 +15,18 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeAlias, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from numeric._typing import Axis, GraphTensorLike, SessionLike, ShapeLike
+from numeric._typing import Axis
 from numeric.graph.dtypes import dtype_name
 from numeric.graph.errors import GraphError
-from numeric.graph.shapes import TensorShape, format_shape, normalize_shape
+from numeric.graph.shapes import ShapeLike, TensorShape, format_shape, normalize_shape
+
+# An operand of a graph op: a graph Tensor, or a value made into a constant.
+GraphTensorLike: TypeAlias = "Tensor | npt.ArrayLike"
 
 # ----- tensors and operations -----------------------------------------------
 
@@ -356,6 +359,17 @@ def name_scope(name: str | None) -> contextlib.AbstractContextManager[str]:
 # ----- default sessions --------------------------------------------------------
 
 
+class SessionLike(Protocol):
+    """What this module asks of a session: its graph and ``run``
+    (:class:`~numeric.graph.session.Session` is one; naming the protocol
+    keeps this module from importing the session module)."""
+
+    graph: Graph
+
+    def run(self, fetches: Any, feed_dict: Mapping[Any, Any] | None = None) -> Any:
+        """Values of ``fetches`` with ``feed_dict`` fed."""
+
+
 _SessionT = TypeVar("_SessionT", bound=SessionLike)
 
 
@@ -379,22 +393,3 @@ def session_for(graph: Graph, session: _SessionT | None = None) -> _SessionT:
     if session.graph is not graph:
         raise GraphError("the session's graph is not the graph of this node")
     return session
-
-
-# ----- walks -------------------------------------------------------------------
-
-
-def ancestors(tensors, stop=frozenset()) -> set:
-    """Tensors reachable backwards from ``tensors`` through op inputs
-    (iterative; ``stop`` tensors are included but not traversed)."""
-    seen = set()
-    stack = list(tensors)
-    while stack:
-        t = stack.pop()
-        if t in seen:
-            continue
-        seen.add(t)
-        if t in stop:
-            continue
-        stack.extend(t.op.inputs)
-    return seen

@@ -7,10 +7,10 @@ function adds one node of a registered op type through
 
 from __future__ import annotations
 
-from numeric._typing import GraphTensorLike, IntPair
+from numeric._typing import IntPair
 from numeric.graph.constants import convert_to_tensor
 from numeric.graph.dtypes import int64
-from numeric.graph.graph import Tensor, get_default_graph
+from numeric.graph.graph import GraphTensorLike, Tensor, get_default_graph
 from numeric.graph.ops import apply_op
 
 

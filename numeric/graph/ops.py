@@ -16,9 +16,9 @@ from typing import Any, cast
 
 import numpy as np
 
-from numeric._typing import Axis, GraphTensorLike
+from numeric._typing import Axis
 from numeric.graph.constants import convert_to_tensor
-from numeric.graph.graph import Operation, Tensor, get_default_graph
+from numeric.graph.graph import GraphTensorLike, Operation, Tensor, get_default_graph
 from numeric.graph.op_registry import OPS
 
 # ----- building nodes -------------------------------------------------------------

@@ -19,10 +19,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from numeric._typing import GraphTensorLike
 from numeric.graph.constants import convert_to_tensor
 from numeric.graph.gradients import gradients
-from numeric.graph.graph import Operation, Tensor
+from numeric.graph.graph import GraphTensorLike, Operation, Tensor
 from numeric.graph.variables import Variable, trainable_variables
 
 

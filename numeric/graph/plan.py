@@ -18,8 +18,27 @@ import numpy as np
 
 import numeric as nm
 from numeric.graph.dtypes import float64
-from numeric.graph.graph import Operation, Tensor, ancestors
+from numeric.graph.graph import Operation, Tensor
 from numeric.graph.op_registry import OPS
+
+# ----- walks -------------------------------------------------------------------
+
+
+def ancestors(tensors, stop=frozenset()) -> set:
+    """Tensors reachable backwards from ``tensors`` through op inputs
+    (iterative; ``stop`` tensors are included but not traversed)."""
+    seen = set()
+    stack = list(tensors)
+    while stack:
+        t = stack.pop()
+        if t in seen:
+            continue
+        seen.add(t)
+        if t in stop:
+            continue
+        stack.extend(t.op.inputs)
+    return seen
+
 
 # ----- fetch structures ---------------------------------------------------------
 

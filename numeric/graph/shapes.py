@@ -6,13 +6,16 @@ is NumPy's rule with unknown sizes. Nothing here knows about graphs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import overload
+from collections.abc import Iterator, Sequence
+from typing import TypeAlias, overload
 
 import numpy as np
 
-from numeric._typing import ShapeLike
 from numeric.errors import ShapeError
+
+# A static shape: None (any rank), one int, or a sequence of sizes with None
+# (or -1) where a size is unknown.
+ShapeLike: TypeAlias = "TensorShape | int | Sequence[int | None] | None"
 
 
 def normalize_shape(shape: ShapeLike) -> tuple[int | None, ...] | None:

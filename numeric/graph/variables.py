@@ -13,12 +13,18 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
-from numeric._typing import GraphTensorLike
 from numeric.errors import ShapeError
 from numeric.graph.constants import constant
 from numeric.graph.dtypes import as_dtype, dtype_name, float64, int64
 from numeric.graph.feeds import check_feed_value
-from numeric.graph.graph import Graph, Operation, Tensor, get_default_graph, session_for
+from numeric.graph.graph import (
+    Graph,
+    GraphTensorLike,
+    Operation,
+    Tensor,
+    get_default_graph,
+    session_for,
+)
 from numeric.graph.session import Session
 from numeric.graph.shapes import format_shape
 

@@ -18,12 +18,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from numeric._typing import TensorLike
 from numeric.errors import ArgumentError, ShapeError
 from numeric.prims.reduce import broadcast_to, unbroadcast
 from numeric.prims.shape import reshape
 from numeric.registry import defjvp, defprim, defvjp, needs_grad
-from numeric.tape import Tensor, apply, as_tensor
+from numeric.tape import Tensor, TensorLike, apply, as_tensor
 
 __all__ = ["dot", "einsum", "inner", "outer", "tensordot"]
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from numeric._typing import TensorLike
 from numeric.errors import ArgumentError, ShapeError
 from numeric.prims.shape import getitem_p, pad
 from numeric.registry import defprim, defvjp, needs_grad
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 _MODES = ("valid", "full", "same")
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from numeric._typing import IntPair, TensorLike
+from numeric._typing import IntPair
 from numeric.errors import ShapeError
 from numeric.prims import _conv_kernels as K
 from numeric.prims import _workspace
@@ -29,7 +29,7 @@ from numeric.prims import conv_args as A
 from numeric.prims.reduce import sum as reduce_sum
 from numeric.prims.shape import reshape
 from numeric.registry import defprim, defvjp, needs_grad
-from numeric.tape import _STATE, Tensor, apply
+from numeric.tape import _STATE, Tensor, TensorLike, apply
 
 
 class SavedColumns:

@@ -21,13 +21,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from numeric._typing import TensorLike
 from numeric.errors import ArgumentError, ShapeError
 from numeric.prims.conv_args import shape_of
 from numeric.prims.reduce import unbroadcast
 from numeric.prims.shape import pad
 from numeric.registry import defprim, defvjp, needs_grad
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 _MODES = ("full", "valid", "same")
 

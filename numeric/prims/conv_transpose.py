@@ -9,12 +9,12 @@ convolution of the upstream gradient with the same weight, and the VJPs of
 
 from __future__ import annotations
 
-from numeric._typing import IntPair, TensorLike
+from numeric._typing import IntPair
 from numeric.errors import ArgumentError, ShapeError
 from numeric.prims import conv_args as A
 from numeric.prims.conv2d import conv2d_input_grad_p
 from numeric.prims.shape import reshape
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 
 def conv_transpose2d(

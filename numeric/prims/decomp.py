@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from numeric._typing import TensorLike
 from numeric.errors import ArgumentError, DifferentiationError, ShapeError
 from numeric.prims.linalg import _swap_last, matmul
 from numeric.prims.reduce import sum, unbroadcast
 from numeric.prims.shape import reshape
 from numeric.registry import defjvp, defprim, defvjp, needs_grad
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 __all__ = ["cholesky", "det", "inv", "slogdet", "solve"]
 

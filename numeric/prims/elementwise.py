@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import scipy.special
 
-from numeric._typing import TensorLike
 from numeric.errors import ShapeError
 from numeric.prims.reduce import broadcast_to, unbroadcast
 from numeric.registry import (
@@ -30,7 +29,7 @@ from numeric.registry import (
     defvjp,
     needs_grad,
 )
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 
 def _unary(

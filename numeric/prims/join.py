@@ -15,11 +15,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from numeric._typing import TensorLike
 from numeric.errors import ArgumentError, ShapeError
 from numeric.prims.reduce import _ndim, unbroadcast
 from numeric.registry import deflinear, defprim, defvjp
-from numeric.tape import Tensor, apply, as_tensor
+from numeric.tape import Tensor, TensorLike, apply, as_tensor
 
 __all__ = ["concatenate", "split", "stack"]
 

@@ -13,11 +13,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from numeric._typing import TensorLike
 from numeric.errors import ArgumentError, ShapeError
 from numeric.prims.reduce import mean
 from numeric.prims.statistics import var
-from numeric.tape import Tensor, as_tensor
+from numeric.tape import Tensor, TensorLike, as_tensor
 
 __all__ = ["batch_norm", "dropout", "layer_norm"]
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from numeric._typing import TensorLike
 from numeric.errors import ShapeError
 from numeric.prims.reduce import unbroadcast
 from numeric.prims.shape import reshape, transpose
 from numeric.registry import defjvp, defprim, defvjp, needs_grad
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 
 def _matmul_impl(x, y):

@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from numeric._typing import Axis, TensorLike
+from numeric._typing import Axis
 from numeric.errors import ArgumentError, DifferentiationError, ShapeError
 from numeric.prims.elementwise import relu, where
 from numeric.prims.reduce import _axes, _ndim, _regrow, mean, sum
 from numeric.prims.shape import reshape
 from numeric.registry import UNDEFINED, defjvp, defprim, defvjp
-from numeric.tape import Tensor, apply, as_tensor
+from numeric.tape import Tensor, TensorLike, apply, as_tensor
 
 
 def _stable_lse(x, axis):

@@ -15,13 +15,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from numeric._typing import TensorLike
 from numeric.errors import ArgumentError, ShapeError
 from numeric.prims.elementwise import abs, sqrt, where
 from numeric.prims.reduce import _axes, sum
 from numeric.prims.shape import transpose
 from numeric.prims.statistics import max, min
-from numeric.tape import Tensor, as_tensor
+from numeric.tape import Tensor, TensorLike, as_tensor
 
 __all__ = ["matrix_trace", "norm", "trace"]
 

@@ -17,13 +17,13 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from numeric._typing import IntPair, TensorLike
+from numeric._typing import IntPair
 from numeric.errors import ArgumentError, ShapeError
 from numeric.prims import _conv_kernels as K
 from numeric.prims import conv_args as A
 from numeric.prims.shape import reshape
 from numeric.registry import defprim, defvjp
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 # ----- geometry shared with average pooling -----
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from numeric._typing import IntPair, TensorLike
+from numeric._typing import IntPair
 from numeric.errors import ArgumentError, ShapeError
 from numeric.prims import _conv_kernels as K
 from numeric.prims import _workspace
@@ -27,7 +27,7 @@ from numeric.prims.linalg import matmul
 from numeric.prims.pool import kernel_arg, pool_geometry
 from numeric.prims.shape import reshape
 from numeric.registry import defprim, defvjp
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 
 def _taps(out, kernel, stride):

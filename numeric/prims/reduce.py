@@ -11,11 +11,11 @@ import builtins
 
 import numpy as np
 
-from numeric._typing import Axis, TensorLike
+from numeric._typing import Axis
 from numeric.errors import ShapeError
 from numeric.prims.shape import reshape
 from numeric.registry import deflinear, defprim, defvjp
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 
 def _ndim(x) -> int:

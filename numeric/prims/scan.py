@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from numeric._typing import TensorLike
 from numeric.errors import ShapeError
 from numeric.prims.elementwise import where
 from numeric.prims.reduce import _ndim, sum
 from numeric.prims.shape import reshape, transpose
 from numeric.registry import defjvp, deflinear, defprim, defvjp
-from numeric.tape import Tensor, apply, as_tensor
+from numeric.tape import Tensor, TensorLike, apply, as_tensor
 
 __all__ = ["cumprod", "cumsum"]
 

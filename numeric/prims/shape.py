@@ -11,10 +11,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from numeric._typing import TensorLike
 from numeric.errors import ShapeError
 from numeric.registry import deflinear, defprim, defvjp
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 # ----- identity -----
 

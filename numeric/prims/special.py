@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from numeric._typing import TensorLike
 from numeric.errors import ArgumentError, ShapeError
 from numeric.prims.elementwise import (
     _add_dots,
@@ -32,7 +31,7 @@ from numeric.registry import (
     defvjp,
     needs_grad,
 )
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 __all__ = [
     "arccosh",

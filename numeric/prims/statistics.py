@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from numeric._typing import Axis, TensorLike
+from numeric._typing import Axis
 from numeric.errors import ShapeError
 from numeric.prims.elementwise import sqrt, where
 from numeric.prims.reduce import _axes, _kept_shape, _ndim, _regrow, mean, sum, sum_p
 from numeric.prims.shape import reshape, transpose
 from numeric.registry import defjvp, defprim, defvjp
-from numeric.tape import Tensor, apply, as_tensor
+from numeric.tape import Tensor, TensorLike, apply, as_tensor
 
 __all__ = ["max", "min", "prod", "std", "var"]
 
