@@ -1,18 +1,14 @@
 """Every public function and every public method of a public class is fully
 annotated: each parameter (but ``self`` / ``cls``) and the return value.
 
-"Public" is what a user reaches by name: the ``__all__`` of ``symgraph``,
+"Public" is what a user reaches by name: the ``__all__`` of ``symgraph``
+(the matrix-calculus names it loads lazily included), ``symgraph.tensor``,
 ``numeric``, ``numeric.graph``, ``numeric.graph.train`` and
 ``numeric.linalg``; for a public class, its public methods and properties
 and its special methods (``__init__``, the operators, ...) defined in this
 project (methods a class inherits from Python or NumPy are theirs to type).
 The generated op functions (``sg.sin`` ...) are checked through the
 signature they carry.
-
-The matrix-calculus names of ``symgraph`` (``symgraph._TENSOR_NAMES`` and
-``sg.tensor``, loaded lazily from ``symgraph/tensor``) are not walked here:
-that package is being typed in its own branch, and its names join this test
-when it lands. The test checks that they are still the only names skipped.
 
 mypy (run by CI with the configuration in pyproject.toml) then checks that
 the annotations agree with the code.
@@ -30,14 +26,12 @@ import symgraph
 
 MODULES = [
     "symgraph",
+    "symgraph.tensor",
     "numeric",
     "numeric.graph",
     "numeric.graph.train",
     "numeric.linalg",
 ]
-
-# symgraph/tensor is typed in its own branch (see the module docstring).
-SKIPPED = {("symgraph", name) for name in (*symgraph._TENSOR_NAMES, "tensor")}
 
 
 def _ours(obj) -> bool:
@@ -106,8 +100,7 @@ def _missing_in_class(cls) -> list[str]:
 
 def _public(module_name: str) -> list[tuple[str, object]]:
     module = importlib.import_module(module_name)
-    names = [n for n in module.__all__ if (module_name, n) not in SKIPPED]
-    return [(n, getattr(module, n)) for n in names]
+    return [(n, getattr(module, n)) for n in module.__all__]
 
 
 def _missing_annotations(module_name: str) -> list[str]:
@@ -191,12 +184,13 @@ def test_public_api_walk_reports_what_lacks_an_annotation():
     )
 
 
-def test_public_api_skips_only_the_matrix_calculus_names():
-    # The lazily loaded names are the only ones skipped (typed in their own
-    # branch); every other name of symgraph.__all__ is walked.
-    assert {n for m, n in SKIPPED} == set(symgraph._TENSOR_NAMES) | {"tensor"}
-    walked = {n for n, _ in _public("symgraph")}
-    assert walked | {n for _, n in SKIPPED} == set(symgraph.__all__)
+def test_public_api_walk_reaches_the_lazily_loaded_matrix_calculus_names():
+    # symgraph loads its matrix-calculus names on first use; the walk loads
+    # them and checks them like the others.
+    walked = dict(_public("symgraph"))
+    assert set(symgraph._TENSOR_NAMES) <= set(walked)
+    assert inspect.isclass(walked["TensorNode"])
+    assert inspect.isfunction(walked["tensors"])
 
 
 def _declared_for_checkers(cls) -> dict[str, ast.FunctionDef]:
