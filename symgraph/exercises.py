@@ -141,7 +141,8 @@ def _array_grad(table: BackpropTable, arr: np.ndarray) -> np.ndarray:
 
 
 def _chain(rng):
-    x, y, z, w = (symbol(n) for n in "xyzw")
+    by_name = {n: symbol(n) for n in "xyzw"}
+    x, y, z, w = by_name.values()
     binary = {
         "+": lambda a, b: a + b,
         "*": lambda a, b: a * b,
@@ -157,8 +158,8 @@ def _chain(rng):
         f = binary[ops[2]](p, other)
         if not _has_tie(f, at):
             break
-    used = [s for s in (x, y, z, w) if _uses(f, s)]
-    at = {s.value: at[s.value] for s in used}
+    at = {n: v for n, v in at.items() if _uses(f, by_name[n])}
+    used = [by_name[n] for n in at]
     question = (
         "Chain rule through a small graph.\n"
         f"  q = {_formula(ops[0], 'x', 'y')}\n"

@@ -51,7 +51,8 @@ def _flatten_args(args):
     """Arguments as lambdify wants them (nested lists) and the symbol nodes."""
     if isinstance(args, (Node, np.ndarray)):
         args = [args]
-    spec, symbols = [], []
+    spec: list[tuple] = []
+    symbols: list[Node] = []
     for a in args:
         if isinstance(a, np.ndarray):
             syms = list(a.ravel())

@@ -40,6 +40,7 @@ def _value_and_dtype(value, dtype):
     2**63 - 1, a Python int beyond 64 bits, a float out of range) raises
     LimitError, a non-integer float asked for as int64 raises TypeError.
     """
+    dt: np.dtype
     if dtype is None:
         if isinstance(value, bool):
             dt = bool_

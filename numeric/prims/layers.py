@@ -24,8 +24,10 @@ __all__ = ["batch_norm", "dropout", "layer_norm"]
 def _rng(seed):
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or isinstance(seed, numbers.Integral):
-        return np.random.default_rng(seed)
+    if seed is None:
+        return np.random.default_rng()
+    if isinstance(seed, numbers.Integral):
+        return np.random.default_rng(int(seed))
     raise ArgumentError(
         f"dropout: seed must be None, an int or a numpy Generator, got {seed!r}"
     )

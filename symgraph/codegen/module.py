@@ -215,7 +215,7 @@ class Module:
         """
         atom, lines, count = {}, [], 0
         order = toposort(roots)
-        store_of = {}
+        store_of: dict[Node, list[str]] = {}
         for target, node in stores:
             store_of.setdefault(node, []).append(target)
         n_ops = sum(1 for n in order if n.args)
