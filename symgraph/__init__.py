@@ -29,6 +29,7 @@ from .errors import (
 )
 from .evaluate import evaluate
 from .exercises import exercise
+from .forward import jvp
 from .functions import public_functions
 from .grad import grad, hessian, jacobian
 from .interop import from_sympy, to_sympy
@@ -129,6 +130,7 @@ __all__ = [
     "grad",
     "hessian",
     "jacobian",
+    "jvp",
     "lambdify",
     "max_pool2d",
     "parse",

@@ -219,9 +219,7 @@ def _on_kinks(f: Node, values: dict) -> np.ndarray:
 
 
 def _claims(claim: Any, count: int, single: bool) -> list:
-    claims = (
-        [claim] if single else list(claim) if not isinstance(claim, str) else [claim]
-    )
+    claims = [claim] if single or isinstance(claim, str) else list(claim)
     if len(claims) != count:
         raise ValueError(f"{count} variable(s) but {len(claims)} claimed derivative(s)")
     return [parse(c) if isinstance(c, str) else as_node(c) for c in claims]
