@@ -185,7 +185,10 @@ def _scores_2d(scores, op: str) -> Tensor:
 
 
 def mse(pred, target):
-    """Mean squared error ``mean((pred - target)**2)``; shapes must be equal."""
+    """Mean squared error ``mean((pred - target)**2)``; shapes must be equal.
+
+    :func:`numeric.mse_loss` is the same loss with PyTorch's options
+    (``reduction``, ``weight``, broadcasting with a warning)."""
     pred, target = _as_tensor(pred), _as_tensor(target)
     if pred.shape != target.shape:
         raise ShapeError(
