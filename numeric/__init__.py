@@ -53,13 +53,21 @@ from numeric.prims.elementwise import (
 from numeric.prims.join import concatenate, split, stack
 from numeric.prims.layers import batch_norm, dropout, layer_norm
 from numeric.prims.linalg import matmul
-from numeric.prims.loss import (
+from numeric.prims.loss import log_softmax, logsumexp, mse, softmax, svm_loss
+from numeric.prims.loss_binary import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+)
+from numeric.prims.loss_classification import (
     cross_entropy,
-    log_softmax,
-    logsumexp,
-    mse,
-    softmax,
-    svm_loss,
+    multi_margin_loss,
+    nll_loss,
+)
+from numeric.prims.loss_regression import (
+    huber_loss,
+    l1_loss,
+    mse_loss,
+    smooth_l1_loss,
 )
 from numeric.prims.norms import trace
 from numeric.prims.pool import max_pool2d, max_unpool2d
@@ -113,6 +121,8 @@ __all__ = [
     "atanh",
     "avg_pool2d",
     "batch_norm",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
     "clip",
     "concatenate",
     "conv2d",
@@ -139,10 +149,12 @@ __all__ = [
     "grad",
     "gradcheck",
     "hessian",
+    "huber_loss",
     "hvp",
     "inner",
     "jacobian",
     "jvp",
+    "l1_loss",
     "layer_norm",
     "leaky_relu",
     "linalg",
@@ -162,8 +174,11 @@ __all__ = [
     "minimum",
     "mod",
     "mse",
+    "mse_loss",
+    "multi_margin_loss",
     "multiply",
     "negative",
+    "nll_loss",
     "no_grad",
     "outer",
     "power",
@@ -175,6 +190,7 @@ __all__ = [
     "sign",
     "sin",
     "sinh",
+    "smooth_l1_loss",
     "softmax",
     "softplus",
     "split",

@@ -11,6 +11,7 @@ from typing import Any
 from . import extensions as _extensions
 from . import ops as _ops  # noqa: F401  (the op declarations fill the table)
 from .arrays import avg_pool2d, convolve2d, correlate2d, max_pool2d, symbols_array
+from .arrays import elementwise as _elementwise
 from .check import check
 from .codegen import CodegenError, codegen
 from .errors import (
@@ -71,6 +72,31 @@ _TENSOR_NAMES = (
 _FUNCTIONS = public_functions()
 globals().update(_FUNCTIONS)
 _scalar_logsumexp = _FUNCTIONS["logsumexp"]
+_natural_log = _FUNCTIONS["log"]
+
+
+def log(x: Any, base: Any = None) -> Any:
+    """The natural logarithm of x; with ``base``, the logarithm to that base,
+    ``log(x) / log(base)`` (SymPy's ``log(x, b)``, and the parser's).
+
+    Takes nodes, numbers, or NumPy object arrays of them (elementwise,
+    broadcasting); returns a node or an object array of nodes.
+
+    Examples
+    --------
+    >>> import symgraph as sg
+    >>> x = sg.symbols("x")
+    >>> sg.log(x, 2)
+    log(x) / log(2)
+    >>> sg.log(x, 2) is sg.parse("log(x, 2)")
+    True
+    """
+    if base is None:
+        return _natural_log(x)
+    if _extensions.tensor.involved(x, base):  # a tensor's log to a base
+        ln = __getattr__("tensor").log
+        return ln(x) / ln(base)
+    return _elementwise("div", _natural_log(x), _natural_log(base))
 
 
 def logsumexp(*args: Any, **kwargs: Any) -> Any:
@@ -88,7 +114,6 @@ __all__ = [
     "DuplicateSymbolError",
     "LimitError",
     "Node",
-    "TensorNode",
     "NotASymbolError",
     "ParseError",
     "ParseHint",
@@ -101,23 +126,7 @@ __all__ = [
     "UndefinedGradientError",
     "__version__",
     "avg_pool2d",
-    "conv2d",
-    "det",
-    "diag",
-    "eye",
-    "inv",
-    "log_softmax",
-    "logdet",
-    "matmul",
-    "norm",
-    "outer",
-    "reshape",
-    "softmax",
-    "sum",
     "tensor",
-    "tensors",
-    "trace",
-    "transpose",
     "backprop_table",
     "check",
     "codegen",
@@ -140,6 +149,7 @@ __all__ = [
     "to_dot",
     "to_sympy",
     "verify",
+    *_TENSOR_NAMES,
     *_FUNCTIONS,
 ]
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import numpy as np
 
 from .errors import LimitError, SymbolNameError
+from .hooks import Hooks
 from .identifiers import checked_name
 from .opdef import OPS
 from .printing import const_text, to_text
@@ -120,13 +121,13 @@ class Node:
         if text.startswith("<"):
             return r"$\text{" + _latex_text(text[1:-1]) + "}$"
         try:
-            return "$" + _hook("latex")(self) + "$"
+            return "$" + _HOOKS["latex"](self) + "$"
         except ValueError:  # no SymPy form (too deep, too large a power)
             return r"$\texttt{" + _latex_text(text) + "}$"
 
     def to_sympy(self) -> sympy.Expr:
         """The SymPy expression of this node (symbols become plain ``sympy.Symbol``)."""
-        return _hook("to_sympy")(self)
+        return _HOOKS["to_sympy"](self)
 
     def subs(self, mapping: Mapping[Any, Any] | None = None, **names: Any) -> Node:
         """This expression with symbols (or any subexpressions) replaced.
@@ -175,7 +176,7 @@ class Node:
             raise TypeError(
                 "diff() needs the variable(s) to differentiate with respect to"
             )
-        grad = _hook("grad")
+        grad = _HOOKS["grad"]
         out = self
         for v in variables:
             (out,) = grad(out, [v])
@@ -372,22 +373,13 @@ _CONVERTERS: list[Callable[[Any], Node | None]] = []
 
 # What nodes' methods need of higher layers (to_sympy, latex, grad), installed
 # by those layers when symgraph is imported: this module imports none of them.
-_HOOKS: dict[str, Callable[..., Any]] = {}
+_HOOKS = Hooks("symgraph")
 
 
 def register_hook(name: str, function: Callable[..., Any]) -> None:
     """Install the function a node method delegates to (``to_sympy``, ``latex``,
     ``grad``)."""
-    _HOOKS[name] = function
-
-
-def _hook(name: str) -> Callable[..., Any]:
-    try:
-        return _HOOKS[name]
-    except KeyError:
-        raise RuntimeError(
-            f"symgraph's {name} is not loaded (import symgraph)"
-        ) from None
+    _HOOKS.register(name, function)
 
 
 def register_converter(convert: Callable[[Any], Node | None]) -> None:

@@ -1,9 +1,14 @@
-"""Log-sum-exp, softmax and the losses built on them.
+"""Log-sum-exp, softmax and the first losses built on them.
 
 Part of the registry in :mod:`numeric.registry`. ``logsumexp``, ``softmax`` and
 ``log_softmax`` are primitives computed in their stable forms (shift by the
-maximum); ``mse``, ``cross_entropy`` and ``svm_loss`` are compositions of
-primitives, so their gradients come from the registry with no rule of their own.
+maximum); ``mse`` and ``svm_loss`` are compositions of primitives, so their
+gradients come from the registry with no rule of their own. The
+``cross_entropy`` primitive is the fused batch mean of (N, K) logits against
+labels none of which is ignored: the fast path of
+:func:`numeric.prims.loss_classification.cross_entropy`, which holds the
+PyTorch-style losses with :mod:`numeric.prims.loss_binary` and
+:mod:`numeric.prims.loss_regression`.
 """
 
 from __future__ import annotations
@@ -182,7 +187,10 @@ def _scores_2d(scores, op: str) -> Tensor:
 
 
 def mse(pred: TensorLike, target: TensorLike) -> Tensor:
-    """Mean squared error ``mean((pred - target)**2)``; shapes must be equal."""
+    """Mean squared error ``mean((pred - target)**2)``; shapes must be equal.
+
+    :func:`numeric.mse_loss` is the same loss with PyTorch's options
+    (``reduction``, ``weight``, broadcasting with a warning)."""
     pred, target = _as_tensor(pred), _as_tensor(target)
     if pred.shape != target.shape:
         raise ShapeError(
@@ -202,24 +210,6 @@ def _cross_entropy_impl(logits, labels):
 
 
 cross_entropy_p = defprim("cross_entropy", _cross_entropy_impl, 2)
-
-
-def cross_entropy(logits: TensorLike, labels: npt.ArrayLike) -> Tensor:
-    """Softmax cross-entropy of ``logits`` (N, K) against integer ``labels``
-    (N,), averaged over the batch; computed through the stable log-softmax
-    (finite for logits of +-1000).
-
-    Raises
-    ------
-    ShapeError
-        If ``logits`` is not 2-D or ``labels`` is not of shape (N,).
-    ArgumentError
-        If a label is not an integer in [0, K) (the message names ``labels``).
-    """
-    logits = _scores_2d(logits, "cross_entropy")
-    n, k = logits.shape
-    labels = _class_labels(labels, n, k, "cross_entropy")
-    return apply(cross_entropy_p, logits, labels)
 
 
 def cross_entropy_vjp(g, ans, logits, labels):

@@ -9,6 +9,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..node import Node, const, make
+from ..opdef import defop
 
 __all__ = [
     "HALF",
@@ -20,6 +21,7 @@ __all__ = [
     "is_zero",
     "make",
     "positive",
+    "unary",
 ]
 
 # The exact 1/2 of the tie rules: to_sympy gives SymPy's own Rational(1, 2).
@@ -67,3 +69,23 @@ def data(v):
 def positive(v):
     """``v > 0`` as a boolean array, for the numeric counterparts' conditions."""
     return data(v) > 0
+
+
+def unary(name, formula, numpy, partial, np_src, c_src="", numeric=None, **fields):
+    """Declare a function of one argument whose partial is ``partial(x, out)``
+    (``out`` the function's own node). ``numeric`` defaults to the engine's
+    function of the same name; ``c_src`` to ``np_src`` without ``np.``."""
+    fields.setdefault("sympy_class", name)
+    fields.setdefault("doc", f"The elementwise {name} of x.")
+    defop(
+        name,
+        1,
+        formula=formula,
+        numpy=numpy,
+        partials=lambda x, out: (partial(x, out),),
+        np_src=np_src,
+        c_src=c_src,
+        numeric=numeric or (lambda nm, x: getattr(nm, name)(x)),
+        params=("x",),
+        **fields,
+    )

@@ -14,8 +14,8 @@ import math
 
 import numpy as np
 
-from ..opdef import Helper, defop
-from ._common import HALF, const, fold_exact, make
+from ..opdef import Helper
+from ._common import HALF, const, fold_exact, make, unary
 
 __all__ = ["sigmoid_np", "softplus_np"]
 
@@ -77,29 +77,8 @@ static double softplus_(double x)
 )
 
 
-def _unary(name, formula, numpy, partial, np_src, **fields):
-    """Declare a smooth function of one argument (``partial(x, out)``)."""
-    fields.setdefault("sympy_class", name)
-    fields.setdefault("doc", f"The elementwise {name} of x.")
-    defop(
-        name,
-        1,
-        formula=formula,
-        numpy=numpy,
-        partials=lambda x, out: (partial(x, out),),
-        np_src=np_src,
-        numeric=fields.pop("numeric", None) or _numeric_by_name(name),
-        params=("x",),
-        **fields,
-    )
-
-
-def _numeric_by_name(name):
-    return lambda nm, x: getattr(nm, name)(x)
-
-
 # ----- trigonometric ----------------------------------------------------------------
-_unary(
+unary(
     "sin",
     lambda sp, x: sp.sin(x),
     np.sin,
@@ -107,7 +86,7 @@ _unary(
     "np.sin({0})",
     fold=fold_exact({0: 0}),
 )
-_unary(
+unary(
     "cos",
     lambda sp, x: sp.cos(x),
     np.cos,
@@ -116,7 +95,7 @@ _unary(
     fold=fold_exact({0: 1}),
 )
 # tan' = 1 + tan**2, with the output shared
-_unary(
+unary(
     "tan",
     lambda sp, x: sp.tan(x),
     np.tan,
@@ -125,7 +104,7 @@ _unary(
     fold=fold_exact({0: 0}),
     singular=lambda x: (make("cos", x),),
 )
-_unary(
+unary(
     "atan",
     lambda sp, x: sp.atan(x),
     np.arctan,
@@ -135,7 +114,7 @@ _unary(
     aliases=("arctan",),
     fold=fold_exact({0: 0}),
 )
-_unary(
+unary(
     "asin",
     lambda sp, x: sp.asin(x),
     np.arcsin,
@@ -147,7 +126,7 @@ _unary(
     domain=((-1.0, 1.0),),
     singular=lambda x: (make("sub", const(1), x), make("add", x, const(1))),
 )
-_unary(
+unary(
     "acos",
     lambda sp, x: sp.acos(x),
     np.arccos,
@@ -177,7 +156,7 @@ def _log_rewrite(x):
     return x.args[0] if x.op == "exp" else None
 
 
-_unary(
+unary(
     "exp",
     lambda sp, x: sp.exp(x),
     np.exp,
@@ -186,7 +165,7 @@ _unary(
     fold=fold_exact({0: 1}),
     rewrite=_exp_rewrite,
 )
-_unary(
+unary(
     "log",
     lambda sp, x: sp.log(x),
     np.log,
@@ -199,7 +178,7 @@ _unary(
     singular=lambda x: (x,),
 )
 # sqrt'(x) = 1 / (2 sqrt(x)): +inf at 0, the README's convention
-_unary(
+unary(
     "sqrt",
     lambda sp, x: sp.sqrt(x),
     np.sqrt,
@@ -210,7 +189,7 @@ _unary(
     domain=((0.0, _INF),),
     singular=lambda x: (x,),
 )
-_unary(
+unary(
     "log1p",
     lambda sp, x: _cfunctions().log1p(x),
     np.log1p,
@@ -220,7 +199,7 @@ _unary(
     domain=((-1.0, _INF),),
     singular=lambda x: (make("add", x, const(1)),),
 )
-_unary(
+unary(
     "expm1",
     lambda sp, x: _cfunctions().expm1(x),
     np.expm1,
@@ -230,7 +209,7 @@ _unary(
 )
 
 # ----- hyperbolic ----------------------------------------------------------------------
-_unary(
+unary(
     "tanh",
     lambda sp, x: sp.tanh(x),
     np.tanh,
@@ -238,7 +217,7 @@ _unary(
     "np.tanh({0})",
     fold=fold_exact({0: 0}),
 )
-_unary(
+unary(
     "sinh",
     lambda sp, x: sp.sinh(x),
     np.sinh,
@@ -246,7 +225,7 @@ _unary(
     "np.sinh({0})",
     fold=fold_exact({0: 0}),
 )
-_unary(
+unary(
     "cosh",
     lambda sp, x: sp.cosh(x),
     np.cosh,
@@ -257,7 +236,7 @@ _unary(
 
 # ----- the logistic pair ----------------------------------------------------------------
 # sigmoid' = s * (1 - s), written with the output; softplus' = sigmoid.
-_unary(
+unary(
     "sigmoid",
     lambda sp, x: 1 / (1 + sp.exp(-x)),
     _sigmoid,
@@ -270,7 +249,7 @@ _unary(
     fold=fold_exact({0: HALF}),
     doc="The logistic function 1 / (1 + exp(-x)), computed stably.",
 )
-_unary(
+unary(
     "softplus",
     lambda sp, x: sp.log(1 + sp.exp(x)),
     _softplus,

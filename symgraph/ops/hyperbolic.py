@@ -17,8 +17,8 @@ import math
 
 import numpy as np
 
-from ..opdef import Helper, defop
-from ._common import const, data, fold_exact, make
+from ..opdef import Helper
+from ._common import const, data, fold_exact, make, unary
 
 __all__: list[str] = []
 
@@ -32,24 +32,6 @@ def _recip(n):
 def _one_minus_x2(x):
     """(1 - x) * (1 + x): 1 - x**2 without cancellation near |x| = 1."""
     return make("mul", make("sub", const(1), x), make("add", const(1), x))
-
-
-def _unary(name, formula, numpy, partial, np_src, c_src, numeric, **fields):
-    """Declare a function of one argument (``partial(x, out)``)."""
-    fields.setdefault("sympy_class", name)
-    fields.setdefault("doc", f"The elementwise {name} of x.")
-    defop(
-        name,
-        1,
-        formula=formula,
-        numpy=numpy,
-        partials=lambda x, out: (partial(x, out),),
-        np_src=np_src,
-        c_src=c_src,
-        numeric=numeric,
-        params=("x",),
-        **fields,
-    )
 
 
 # ----- numeric counterparts: stable compositions of the engine's functions ----------------
@@ -96,7 +78,7 @@ def _csch(x):
 
 
 # ----- inverses ---------------------------------------------------------------------------
-_unary(
+unary(
     "asinh",
     lambda sp, x: sp.asinh(x),
     np.arcsinh,
@@ -111,7 +93,7 @@ _unary(
     doc="The inverse hyperbolic sine log(x + sqrt(x**2 + 1)).",
 )
 # acosh'(x) = 1 / (sqrt(x - 1) sqrt(x + 1)) (SymPy's form): +inf at 1, like sqrt'(0)
-_unary(
+unary(
     "acosh",
     lambda sp, x: sp.acosh(x),
     np.arccosh,
@@ -132,7 +114,7 @@ _unary(
     singular=lambda x: (make("sub", x, const(1)),),
     doc="The inverse hyperbolic cosine, real for x >= 1.",
 )
-_unary(
+unary(
     "atanh",
     lambda sp, x: sp.atanh(x),
     np.arctanh,
@@ -148,7 +130,7 @@ _unary(
 )
 
 # ----- reciprocals: sech' = -sech tanh, csch' = -csch coth, coth' = 1 - coth**2 ----------
-_unary(
+unary(
     "sech",
     lambda sp, x: sp.sech(x),
     _sech,
@@ -160,7 +142,7 @@ _unary(
     fold=fold_exact({0: 1}),
     doc="The hyperbolic secant 1 / cosh(x), computed without overflow.",
 )
-_unary(
+unary(
     "csch",
     lambda sp, x: sp.csch(x),
     _csch,
@@ -172,7 +154,7 @@ _unary(
     singular=lambda x: (x,),
     doc="The hyperbolic cosecant 1 / sinh(x), computed without overflow.",
 )
-_unary(
+unary(
     "coth",
     lambda sp, x: sp.coth(x),
     lambda x: 1 / np.tanh(x),
@@ -186,7 +168,7 @@ _unary(
 
 # ----- inverses of the reciprocals: f(x) = g(1/x) -----------------------------------------
 # asech'(x) = -1 / (x sqrt(1 - x**2)): -inf at 1
-_unary(
+unary(
     "asech",
     lambda sp, x: sp.asech(x),
     lambda x: np.arccosh(1 / x),
@@ -205,7 +187,7 @@ _unary(
 )
 # acsch'(x) = -1 / (|x| sqrt(x**2 + 1)): |x| rather than SymPy's x**2 sqrt(1 +
 # 1/x**2), which underflows to 0 * inf for tiny x
-_unary(
+unary(
     "acsch",
     lambda sp, x: sp.acsch(x),
     lambda x: np.arcsinh(1 / x),
@@ -226,7 +208,7 @@ _unary(
     doc="The inverse hyperbolic cosecant asinh(1/x).",
 )
 # acoth'(x) = 1 / (1 - x**2), as atanh'; real on |x| > 1 (the samplers take x > 1)
-_unary(
+unary(
     "acoth",
     lambda sp, x: sp.acoth(x),
     lambda x: np.arctanh(1 / x),

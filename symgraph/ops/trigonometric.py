@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from ..opdef import Helper, defop
-from ._common import const, data, fold_exact, make
+from ._common import const, data, fold_exact, make, unary
 
 __all__: list[str] = []
 
@@ -43,24 +43,6 @@ def _arcsec_slope(x):
     return _recip(make("mul", a, make("sqrt", square_less_1)))
 
 
-def _unary(name, formula, numpy, partial, np_src, c_src, numeric, **fields):
-    """Declare a function of one argument (``partial(x, out)``)."""
-    fields.setdefault("sympy_class", name)
-    fields.setdefault("doc", f"The elementwise {name} of x.")
-    defop(
-        name,
-        1,
-        formula=formula,
-        numpy=numpy,
-        partials=lambda x, out: (partial(x, out),),
-        np_src=np_src,
-        c_src=c_src,
-        numeric=numeric,
-        params=("x",),
-        **fields,
-    )
-
-
 # ----- reciprocal functions ------------------------------------------------------------
 def _sec(x):
     return 1 / np.cos(x)
@@ -75,7 +57,7 @@ def _cot(x):
 
 
 # sec' = sec tan, csc' = -csc cot, cot' = -(1 + cot**2): the output is shared.
-_unary(
+unary(
     "sec",
     lambda sp, x: sp.sec(x),
     _sec,
@@ -87,7 +69,7 @@ _unary(
     singular=lambda x: (make("cos", x),),
     doc="The secant 1 / cos(x).",
 )
-_unary(
+unary(
     "csc",
     lambda sp, x: sp.csc(x),
     _csc,
@@ -99,7 +81,7 @@ _unary(
     singular=lambda x: (make("sin", x),),
     doc="The cosecant 1 / sin(x).",
 )
-_unary(
+unary(
     "cot",
     lambda sp, x: sp.cot(x),
     _cot,
@@ -127,7 +109,7 @@ def _acot(x):
     return np.where(x == 0, np.pi / 2, np.arctan(1 / nonzero))
 
 
-_unary(
+unary(
     "asec",
     lambda sp, x: sp.asec(x),
     _asec,
@@ -142,7 +124,7 @@ _unary(
     singular=lambda x: (make("sub", x, const(1)), make("add", x, const(1))),
     doc="The inverse secant acos(1/x), real for |x| >= 1.",
 )
-_unary(
+unary(
     "acsc",
     lambda sp, x: sp.acsc(x),
     _acsc,
@@ -158,7 +140,7 @@ _unary(
 )
 # acot(x) = atan(1/x) jumps from -pi/2 to pi/2 at 0 (SymPy's and mpmath's
 # branch); its slope is -1 / (1 + x**2) on both sides, 0 included.
-_unary(
+unary(
     "acot",
     lambda sp, x: sp.acot(x),
     _acot,

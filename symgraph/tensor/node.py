@@ -27,6 +27,7 @@ from typing import Any, TypeAlias
 import numpy as np
 
 from ..errors import LimitError, ShapeError
+from ..hooks import Hooks
 from ..node import Node as _ScalarNode
 from .dims import DimLike, Shape, ShapeContext, as_dim, check_name
 from .registry import TOPS
@@ -106,12 +107,12 @@ class TensorNode:
 
     # -- display ----------------------------------------------------------------
     def __repr__(self) -> str:
-        return _hook("to_numpy")(self)
+        return _HOOKS["to_numpy"](self)
 
     __str__ = __repr__
 
     def _repr_latex_(self) -> str:
-        return "$" + _hook("to_latex")(self) + "$"
+        return "$" + _HOOKS["to_latex"](self) + "$"
 
     def __bool__(self) -> bool:
         return True
@@ -309,24 +310,13 @@ def as_tensor(value: object) -> TensorNode:
 # symgraph.tensor is imported (this module imports none of them):
 # "fold" (fold.py: construction-time rewrites, called by make), "to_numpy"
 # (printing.py: str and repr) and "to_latex" (latex.py: Jupyter's LaTeX).
-_HOOKS: dict[str, Callable[..., Any]] = {}
+_HOOKS = Hooks("symgraph.tensor", ("fold", "to_numpy", "to_latex"))
 
 
 def register_hook(name: str, function: Callable[..., Any]) -> None:
     """Install the function that :func:`make` or a node method delegates to
     (``"fold"``, ``"to_numpy"``, ``"to_latex"``)."""
-    if name not in ("fold", "to_numpy", "to_latex"):
-        raise ValueError(f"no tensor node hook named {name!r}")
-    _HOOKS[name] = function
-
-
-def _hook(name: str) -> Callable[..., Any]:
-    try:
-        return _HOOKS[name]
-    except KeyError:
-        raise RuntimeError(
-            f"symgraph.tensor's {name} is not loaded (import symgraph)"
-        ) from None
+    _HOOKS.register(name, function)
 
 
 # ----- op nodes ---------------------------------------------------------------
@@ -345,7 +335,7 @@ def make(op: str, *args: TensorNode, **params: Any) -> TensorNode:
     ctx = ShapeContext(op, args)
     shape = tuple(opdef.shape(ctx, *args, **dict(normal)))
     bound = ctx.frozen_bound()
-    folded = _hook("fold")(op, args, normal, shape)
+    folded = _HOOKS["fold"](op, args, normal, shape)
     # a fold may not drop a dimension binding this application made
     if folded is not None and set(bound) <= set(folded.bound):
         return folded

@@ -338,6 +338,13 @@ def _cross_entropy(rng, shape):
     return (lambda z: _p("cross_entropy")(z, labels)), [3 * rng.normal(size=(n, k))]
 
 
+def _binary_cross_entropy(rng, shape):
+    # probabilities away from 0 and 1, where PyTorch's gradient clamp is idle
+    x = rng.uniform(0.05, 0.95, size=shape)
+    t = rng.uniform(0.0, 1.0, size=shape)
+    return (lambda x, t: _p("binary_cross_entropy")(x, t)), [x, t]
+
+
 SPECS = {
     "identity": _unary("identity", _normal),
     "astype": _unary("astype", _normal, dtype=np.float64),
@@ -386,6 +393,7 @@ SPECS = {
     "softmax": _softmax_like("softmax"),
     "log_softmax": _softmax_like("log_softmax"),
     "cross_entropy": _cross_entropy,
+    "binary_cross_entropy": _binary_cross_entropy,
     "correlate2d": _corr("correlate2d"),
     "convolve2d": _corr("convolve2d"),
     "conv2d": _conv2d,

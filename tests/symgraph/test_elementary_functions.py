@@ -318,3 +318,24 @@ def test_generated_c_keeps_the_conventions(tmp_path):
     # y = 1: logsumexp(0, 1, 1000) without overflow, all weight on 1000 * y
     assert value[1] == pytest.approx(math.pi / 2 + math.pi / 2 + 1000.0, rel=1e-15)
     assert np.all(np.isfinite(grads))
+
+
+def test_log_to_a_base_from_python_is_the_parsers_and_sympys():
+    import sympy
+
+    x, b = sg.symbols("x b")
+    assert sg.log(x, 2) is sg.parse("log(x, 2)")
+    assert sg.log(x) is sg.parse("log(x)")
+    (d,) = sg.grad(sg.log(x, b), [x])
+    X, B = sympy.symbols("x b")
+    assert sympy.simplify(sg.to_sympy(d) - sympy.diff(sympy.log(X, B), X)) == 0
+    # elementwise over an object array, and on a tensor to a number base
+    a = sg.symbols_array("a", 2)
+    assert [str(e) for e in sg.log(a, 10)] == [
+        "log(a_0) / log(10)",
+        "log(a_1) / log(10)",
+    ]
+    V = sg.tensors("V:3")
+    f = sg.lambdify([V], sg.sum(sg.log(V, 2)))
+    v = np.array([1.0, 2.0, 8.0])
+    assert np.isclose(f(v), np.sum(np.log2(v)))
