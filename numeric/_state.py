@@ -9,6 +9,7 @@ value is checked for inf/NaN. Nothing here knows about Tensors.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -23,7 +24,7 @@ class _State(threading.local):
     ``jvp`` and ``detect_anomaly`` are its own, so threads can differentiate
     at the same time (each on its own tensors)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.recording = True  # False inside no_grad and first-order backward
         self.depth = 0  # number of enclosing grad / value_and_grad calls
         self.anomaly = False  # detect_anomaly(): check every value for inf/NaN
@@ -37,7 +38,7 @@ STATE = _State()
 
 
 @contextmanager
-def no_grad():
+def no_grad() -> Iterator[None]:
     """Context manager: operations inside record nothing on the tape."""
     previous = STATE.recording
     STATE.recording = False
@@ -48,7 +49,7 @@ def no_grad():
 
 
 @contextmanager
-def detect_anomaly():
+def detect_anomaly() -> Iterator[None]:
     """Debug mode: stop at the first op that makes a non-finite value.
 
     Inside the context, every primitive's result and every cotangent its VJP

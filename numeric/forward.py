@@ -13,6 +13,8 @@ engine's own primitives, forward mode composes with reverse mode either way:
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +22,7 @@ from numeric._state import no_grad
 from numeric.backward import backward_pass
 from numeric.errors import ArgumentError, ShapeError
 from numeric.registry import lookup
-from numeric.tape import STATE, Tensor, _float_array, _make, apply
+from numeric.tape import STATE, Tensor, TensorLike, _float_array, _make, apply
 from numeric.transforms import _argnums, _is_live, grad, make_leaf
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vjp"]
@@ -54,7 +56,11 @@ def _tangent_of(out, tag):
     return _make(np.zeros(np.shape(out)))
 
 
-def jvp(fn, primals, tangents):
+def jvp(
+    fn: Callable[..., Any],
+    primals: Sequence[TensorLike],
+    tangents: Sequence[TensorLike],
+) -> tuple[Any, Any]:
     """Forward mode: ``(fn(*primals), J(primals) @ tangents)`` in one pass.
 
     Parameters
@@ -108,7 +114,9 @@ def jvp(fn, primals, tangents):
     return _result(out, nested), _result(_tangent_of(out, tag), nested)
 
 
-def vjp(fn, *primals):
+def vjp(
+    fn: Callable[..., Any], *primals: TensorLike
+) -> tuple[Any, Callable[[TensorLike], tuple[Any, ...]]]:
     """Reverse mode: ``(fn(*primals), vjp_fn)``, like ``jax.vjp``.
 
     Parameters
@@ -203,7 +211,9 @@ def _jacobian_forward(fn, arg, nested):
     return columns.reshape(out_shape + arg_shape)
 
 
-def jacobian(fn, argnums=0, mode="auto"):
+def jacobian(
+    fn: Callable[..., Any], argnums: int | Sequence[int] = 0, mode: str = "auto"
+) -> Callable[..., Any]:
     """Make a function returning the Jacobian of ``fn``, of shape
     ``out.shape + arg.shape`` (a tuple of them for a tuple ``argnums``).
 
@@ -275,7 +285,9 @@ def jacobian(fn, argnums=0, mode="auto"):
     return jacobian_fn
 
 
-def hessian(fn, argnums=0):
+def hessian(
+    fn: Callable[..., Any], argnums: int | Sequence[int] = 0
+) -> Callable[..., Any]:
     """Make a function returning the Hessian of scalar ``fn``: forward mode
     over reverse mode (the Jacobian, by :func:`jvp`, of ``grad(fn)``).
 
@@ -317,7 +329,11 @@ def hessian(fn, argnums=0):
     return hessian_fn
 
 
-def hvp(fn, primals, tangents):
+def hvp(
+    fn: Callable[..., Any],
+    primals: Sequence[TensorLike],
+    tangents: Sequence[TensorLike],
+) -> Any:
     """Hessian-vector product of scalar ``fn``, forward over reverse, without
     forming the Hessian (JAX's recipe ``jvp(grad(f), primals, tangents)[1]``).
 

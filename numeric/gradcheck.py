@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 
 from numeric.errors import GradcheckError
 from numeric.tape import Tensor, no_grad
@@ -15,7 +19,13 @@ def _value(out) -> np.ndarray:
     return np.asarray(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
 
 
-def gradcheck(fn, *arrays, eps=1e-6, atol=1e-5, rtol=1e-3):
+def gradcheck(
+    fn: Callable[..., Any],
+    *arrays: npt.ArrayLike,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> bool:
     """Compare the engine's gradient of ``fn`` with central differences.
 
     Parameters
@@ -49,9 +59,9 @@ def gradcheck(fn, *arrays, eps=1e-6, atol=1e-5, rtol=1e-3):
     >>> nm.gradcheck(lambda x: nm.sin(x).sum(), np.array([0.1, 0.2]))
     True
     """
-    arrays = [np.array(a, dtype=np.float64) for a in arrays]
+    points = [np.array(a, dtype=np.float64) for a in arrays]  # copies, perturbed below
     with no_grad():
-        out_shape = _value(fn(*arrays)).shape
+        out_shape = _value(fn(*points)).shape
     weights = np.random.default_rng(0).standard_normal(out_shape)
 
     def scalar_fn(*xs):
@@ -64,14 +74,14 @@ def gradcheck(fn, *arrays, eps=1e-6, atol=1e-5, rtol=1e-3):
         with no_grad():
             return float(_value(scalar_fn(*xs)))
 
-    _, grads = value_and_grad(scalar_fn, tuple(range(len(arrays))))(*arrays)
-    for i, (x, g) in enumerate(zip(arrays, grads)):
+    _, grads = value_and_grad(scalar_fn, tuple(range(len(points))))(*points)
+    for i, (x, g) in enumerate(zip(points, grads)):
         for index in np.ndindex(x.shape):
             orig = x[index]
             x[index] = orig + eps
-            up = plain(*arrays)
+            up = plain(*points)
             x[index] = orig - eps
-            down = plain(*arrays)
+            down = plain(*points)
             x[index] = orig
             fd = (up - down) / (2 * eps)
             got = float(g[index])

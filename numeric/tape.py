@@ -14,14 +14,22 @@ this module installs :func:`apply` in :mod:`numeric.registry`, and
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 
 from numeric._state import STATE, check_forward, detect_anomaly, no_grad
+from numeric._typing import Axis
 from numeric.errors import ArgumentError, DifferentiationError, ShapeError
 from numeric.registry import _REGISTRY, Primitive, set_applier
 
 __all__ = ["Tensor", "apply", "as_tensor", "detect_anomaly", "no_grad", "tensor"]
+
+# An array operand of the eager engine: a Tensor, or anything np.asarray takes
+# (numbers, ndarrays, nested sequences of numbers or Tensors).
+TensorLike: TypeAlias = "Tensor | npt.ArrayLike"
 
 _STATE = STATE  # the engine's tracing state (numeric._state)
 _new = object.__new__
@@ -117,7 +125,7 @@ class Tensor:
     _params: dict | None
     _dual: dict | None  # forward mode: {jvp tag: tangent Tensor}
 
-    def __init__(self, data, requires_grad: bool = False):
+    def __init__(self, data: TensorLike, requires_grad: bool = False) -> None:
         if isinstance(data, (list, tuple)) and _holds_live(data):
             raise ArgumentError(
                 "Tensor: data holds traced tensors, whose gradient this "
@@ -146,7 +154,7 @@ class Tensor:
         return self.data.size
 
     @property
-    def dtype(self):
+    def dtype(self) -> np.dtype:
         return self.data.dtype
 
     @property
@@ -156,12 +164,14 @@ class Tensor:
     def __len__(self) -> int:
         return len(self.data)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(len(self.data)))
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(
+        self, dtype: npt.DTypeLike | None = None, copy: bool | None = None
+    ) -> np.ndarray:
         if dtype is None:
             return self.data
         return self.data.astype(dtype)
@@ -189,7 +199,7 @@ class Tensor:
         return f"Tensor({body})"
 
     # ----- differentiation -----
-    def backward(self, g=None) -> None:
+    def backward(self, g: npt.ArrayLike | None = None) -> None:
         """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that
         requires grad.
 
@@ -232,82 +242,85 @@ class Tensor:
             leaf.grad = value if leaf.grad is None else leaf.grad + value
 
     # ----- operators -----
-    def __add__(self, other):
+    def __add__(self, other: TensorLike) -> Tensor:
         return apply(_REGISTRY["add"], self, other)
 
-    def __radd__(self, other):
+    def __radd__(self, other: TensorLike) -> Tensor:
         return apply(_REGISTRY["add"], other, self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: TensorLike) -> Tensor:
         return apply(_REGISTRY["subtract"], self, other)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: TensorLike) -> Tensor:
         return apply(_REGISTRY["subtract"], other, self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: TensorLike) -> Tensor:
         return apply(_REGISTRY["multiply"], self, other)
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: TensorLike) -> Tensor:
         return apply(_REGISTRY["multiply"], other, self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: TensorLike) -> Tensor:
         return apply(_REGISTRY["divide"], self, other)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: TensorLike) -> Tensor:
         return apply(_REGISTRY["divide"], other, self)
 
-    def __pow__(self, other):
+    def __pow__(self, other: TensorLike) -> Tensor:
         return apply(_REGISTRY["power"], self, other)
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: TensorLike) -> Tensor:
         return apply(_REGISTRY["power"], other, self)
 
-    def __matmul__(self, other):
+    def __matmul__(self, other: TensorLike) -> Tensor:
         return apply(_REGISTRY["matmul"], self, other)
 
-    def __rmatmul__(self, other):
+    def __rmatmul__(self, other: TensorLike) -> Tensor:
         return apply(_REGISTRY["matmul"], other, self)
 
-    def __neg__(self):
+    def __neg__(self) -> Tensor:
         return apply(_REGISTRY["negative"], self)
 
-    def __pos__(self):
+    def __pos__(self) -> Tensor:
         return self
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Tensor:
         return apply(_REGISTRY["getitem"], self, index=_normalize_index(index))
 
-    def __lt__(self, other):
+    # comparisons give plain boolean arrays: no gradient flows through them
+    def __lt__(self, other: TensorLike) -> np.ndarray:
         return np.less(self.data, _operand_data(other))
 
-    def __le__(self, other):
+    def __le__(self, other: TensorLike) -> np.ndarray:
         return np.less_equal(self.data, _operand_data(other))
 
-    def __gt__(self, other):
+    def __gt__(self, other: TensorLike) -> np.ndarray:
         return np.greater(self.data, _operand_data(other))
 
-    def __ge__(self, other):
+    def __ge__(self, other: TensorLike) -> np.ndarray:
         return np.greater_equal(self.data, _operand_data(other))
 
     # ----- methods -----
-    def reshape(self, *shape) -> Tensor:
-        if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
-            shape = tuple(shape[0])
-        return apply(_REGISTRY["reshape"], self, shape=shape)
+    def reshape(self, *shape: int | Sequence[int]) -> Tensor:
+        """The tensor with a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
+        dims: tuple = shape
+        if len(shape) == 1 and not isinstance(shape[0], (int, numbers.Integral)):
+            dims = tuple(shape[0])
+        return apply(_REGISTRY["reshape"], self, shape=dims)
 
-    def sum(self, axis=None, keepdims: bool = False) -> Tensor:
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return apply(_REGISTRY["sum"], self, axis=axis, keepdims=keepdims)
 
-    def mean(self, axis=None, keepdims: bool = False) -> Tensor:
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return apply(_REGISTRY["mean"], self, axis=axis, keepdims=keepdims)
 
-    def max(self, axis=None, keepdims: bool = False) -> Tensor:
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return apply(_REGISTRY["max"], self, axis=axis, keepdims=keepdims)
 
-    def min(self, axis=None, keepdims: bool = False) -> Tensor:
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return apply(_REGISTRY["min"], self, axis=axis, keepdims=keepdims)
 
-    def prod(self, axis=None, keepdims: bool = False) -> Tensor:
+    def prod(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         return apply(_REGISTRY["prod"], self, axis=axis, keepdims=keepdims)
 
     def ravel(self) -> Tensor:
@@ -403,7 +416,7 @@ def as_tensor(x) -> Tensor:
     return lifted if isinstance(lifted, Tensor) else Tensor(lifted)
 
 
-def tensor(data, requires_grad: bool = False) -> Tensor:
+def tensor(data: TensorLike, requires_grad: bool = False) -> Tensor:
     """Make a :class:`Tensor` holding ``data`` as a floating array.
 
     Parameters

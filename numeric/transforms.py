@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +54,9 @@ def _argnums(argnums) -> tuple:
     return tuple(int(i) for i in nums)
 
 
-def value_and_grad(fn, argnums=0):
+def value_and_grad(
+    fn: Callable[..., Any], argnums: int | Sequence[int] = 0
+) -> Callable[..., tuple[Any, Any]]:
     """Make a function returning ``(fn(*args), gradient of fn)``.
 
     Parameters
@@ -87,24 +91,24 @@ def value_and_grad(fn, argnums=0):
 
     @functools.wraps(fn)
     def value_and_grad_fn(*args, **kwargs):
-        args = list(args)
+        call_args = list(args)  # the differentiated ones become leaves
         for i in nums:
-            if not -len(args) <= i < len(args):
+            if not -len(call_args) <= i < len(call_args):
                 raise ArgumentError(
-                    f"argnums {i} is out of range for a call with {len(args)} "
+                    f"argnums {i} is out of range for a call with {len(call_args)} "
                     "positional arguments"
                 )
-        nested = _STATE.depth > 0 or any(_is_live(args[i]) for i in nums)
+        nested = _STATE.depth > 0 or any(_is_live(call_args[i]) for i in nums)
         recording = _STATE.recording
         _STATE.depth += 1
         _STATE.recording = True
         try:
             leaves = []
             for i in nums:
-                leaf = make_leaf(args[i])
+                leaf = make_leaf(call_args[i])
                 leaves.append(leaf)
-                args[i] = leaf
-            out = fn(*args, **kwargs)
+                call_args[i] = leaf
+            out = fn(*call_args, **kwargs)
             if not isinstance(out, Tensor):
                 out = Tensor(out)
             if out.shape != ():
@@ -123,19 +127,17 @@ def value_and_grad(fn, argnums=0):
         finally:
             _STATE.depth -= 1
             _STATE.recording = recording
-        if nested:
-            value, results = out, grads
-        else:
-            value = out.data[()]
-            results = [
-                g.data if g.data.flags.writeable else g.data.copy() for g in grads
-            ]
-        return value, (results[0] if single else tuple(results))
+        if nested:  # Tensors, so that an enclosing transform traces through
+            return out, (grads[0] if single else tuple(grads))
+        results = [g.data if g.data.flags.writeable else g.data.copy() for g in grads]
+        return out.data[()], (results[0] if single else tuple(results))
 
     return value_and_grad_fn
 
 
-def grad(fn, argnums=0):
+def grad(
+    fn: Callable[..., Any], argnums: int | Sequence[int] = 0
+) -> Callable[..., Any]:
     """Make a function returning the gradient of scalar ``fn``.
 
     Same contract as :func:`value_and_grad`, without the value.

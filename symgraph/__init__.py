@@ -192,11 +192,11 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'symgraph' has no attribute {name!r}")
 
 
-def __dir__() -> list:
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_TENSOR_NAMES) | {"tensor"})
 
 
-def symbols(names: str):
+def symbols(names: str) -> Any:
     """Symbols from a string of names separated by spaces or commas.
 
     Returns a tuple (a single symbol when one name is given, as
@@ -221,7 +221,7 @@ def symbols(names: str):
     return out[0] if len(out) == 1 else out
 
 
-def count_nodes(roots) -> int:
+def count_nodes(roots: Any) -> int:
     """Number of distinct nodes reachable from a node, list or object array."""
     import numpy as np
 

@@ -9,6 +9,8 @@ products whose gradients a student can read off entry by entry.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +28,7 @@ __all__ = [
 ]
 
 
-def symbols_array(prefix: str, shape) -> np.ndarray:
+def symbols_array(prefix: str, shape: int | Sequence[int]) -> np.ndarray:
     """Object array of symbols named ``prefix_i_j...`` (``X_0_0``, ``X_0_1`` ...).
 
     Examples
@@ -109,7 +111,7 @@ def _select(
     raise ValueError(f"mode must be 'valid', 'full' or 'same', not {mode!r}")
 
 
-def correlate2d(x, w, mode: str = "valid") -> np.ndarray:
+def correlate2d(x: Any, w: Any, mode: str = "valid") -> np.ndarray:
     """2-D cross-correlation of object arrays, as ``scipy.signal.correlate2d``.
 
     Parameters
@@ -148,7 +150,7 @@ def correlate2d(x, w, mode: str = "valid") -> np.ndarray:
     )
 
 
-def convolve2d(x, w, mode: str = "valid") -> np.ndarray:
+def convolve2d(x: Any, w: Any, mode: str = "valid") -> np.ndarray:
     """2-D convolution of object arrays, as ``scipy.signal.convolve2d``.
 
     Convolution is correlation with the kernel rotated by 180 degrees.
@@ -198,7 +200,8 @@ def _pool_windows(x, size, stride, what: str):
     windows = []
     for idx in np.ndindex(out_shape):
         *lead, i, j = idx
-        block = arr[(*lead, slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw))]
+        window = (slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw))
+        block = arr[tuple(lead) + window]
         windows.append((idx, [as_node(v) for v in block.ravel()]))
     return out_shape, windows
 
@@ -218,7 +221,9 @@ def _pair(v, what: str, op: str) -> tuple:
     return int(pair[0]), int(pair[1])
 
 
-def max_pool2d(x, size, stride=None) -> np.ndarray:
+def max_pool2d(
+    x: Any, size: int | Sequence[int], stride: int | Sequence[int] | None = None
+) -> np.ndarray:
     """Max pooling over the last two axes of an object array.
 
     Each output entry is one ``maxpool(v0, v1, ...)`` node over its window in
@@ -256,7 +261,9 @@ def max_pool2d(x, size, stride=None) -> np.ndarray:
     return out
 
 
-def avg_pool2d(x, size, stride=None) -> np.ndarray:
+def avg_pool2d(
+    x: Any, size: int | Sequence[int], stride: int | Sequence[int] | None = None
+) -> np.ndarray:
     """Average pooling over the last two axes: each window's sum divided by its size.
 
     Parameters as :func:`max_pool2d`. Backpropagation spreads each upstream

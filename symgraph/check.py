@@ -105,7 +105,7 @@ def _column(values, size: int) -> np.ndarray:
 # ----- points --------------------------------------------------------------------------
 def _kink_distance(f: Node, values: dict, size: int) -> np.ndarray:
     """Per point, the smallest magnitude of a kink expression of ``f``."""
-    kinks = []
+    kinks: list[Node] = []
     for node in toposort([f]):
         rule = OPS[node.op].kinks if node.args else None
         if rule is not None:

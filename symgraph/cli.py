@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 
 import numpy as np
 
@@ -180,18 +181,18 @@ def _cmd_hessian(args, out, err):
 
 
 def _cmd_steps(args, out, err):
-    from .teach.table import backprop_table
+    from .teach.table import BackpropTable, backprop_table
 
     f = _expr(args.expr, err)
     with np.errstate(all="ignore"):
         table = backprop_table(f, _point(args.at, f), digits=args.digits)
-    render = {
+    renderers: dict[str, Callable[[BackpropTable], str]] = {
         "text": str,
         "markdown": lambda t: t.to_markdown(),
         "latex": lambda t: t.to_latex(),
         "json": lambda t: t.to_json(),
-    }[args.format]
-    print(render(table), file=out)
+    }
+    print(renderers[args.format](table), file=out)
 
 
 def _cmd_verify(args, out, err):

@@ -46,7 +46,7 @@ class ParseError(ToolkitError, ValueError):
 
     def __init__(
         self, reason: str, position: int | None = None, text: str | None = None
-    ):
+    ) -> None:
         self.reason = reason
         self.position = position
         self.text = text

@@ -6,6 +6,9 @@ whole batch. Each node is computed once, however many consumers it has.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from .errors import ShapeError, UnboundSymbolError
@@ -66,7 +69,7 @@ def _scalar_or_array(v):
     return float(v) if v.ndim == 0 else v
 
 
-def evaluate(expr, values=None):
+def evaluate(expr: Any, values: Mapping[Any, Any] | None = None) -> Any:
     """Evaluate a node, a list of nodes or an object array of nodes.
 
     Parameters
@@ -100,8 +103,8 @@ def evaluate(expr, values=None):
         vals = evaluate_nodes(nodes, bound) if nodes else []
         if not vals:
             return np.zeros(expr.shape)
-        vals = np.broadcast_arrays(*[np.asarray(v, dtype=np.float64) for v in vals])
-        return np.stack(vals).reshape(expr.shape + vals[0].shape)
+        arrays = np.broadcast_arrays(*[np.asarray(v, dtype=np.float64) for v in vals])
+        return np.stack(arrays).reshape(expr.shape + arrays[0].shape)
     if isinstance(expr, (list, tuple)):
         nodes = [as_node(e) for e in expr]
         return [_scalar_or_array(v) for v in evaluate_nodes(nodes, bound)]

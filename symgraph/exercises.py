@@ -11,6 +11,7 @@ engine, finite differences) and against an independent NumPy/SciPy answer.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,7 +63,7 @@ class Exercise:
 
     def solution(self, format: str = "text") -> str:
         """The worked solution: the table, then the results and gradients."""
-        table = {
+        table: dict[str, Callable[[BackpropTable], str]] = {
             "text": str,
             "markdown": BackpropTable.to_markdown,
             "latex": BackpropTable.to_latex,
@@ -130,7 +131,7 @@ def _values(arr, a) -> dict:
 def _array_grad(table: BackpropTable, arr: np.ndarray) -> np.ndarray:
     out = np.zeros(arr.shape)
     for idx in np.ndindex(arr.shape):
-        out[idx] = table.gradients.get(arr[idx].value, 0.0)
+        out[idx] = table.gradients.get(arr.item(idx).value, 0.0)
     return out
 
 
@@ -140,7 +141,8 @@ def _array_grad(table: BackpropTable, arr: np.ndarray) -> np.ndarray:
 
 
 def _chain(rng):
-    x, y, z, w = (symbol(n) for n in "xyzw")
+    by_name = {n: symbol(n) for n in "xyzw"}
+    x, y, z, w = by_name.values()
     binary = {
         "+": lambda a, b: a + b,
         "*": lambda a, b: a * b,
@@ -156,8 +158,8 @@ def _chain(rng):
         f = binary[ops[2]](p, other)
         if not _has_tie(f, at):
             break
-    used = [s for s in (x, y, z, w) if _uses(f, s)]
-    at = {s.value: at[s.value] for s in used}
+    at = {n: v for n, v in at.items() if _uses(f, by_name[n])}
+    used = [by_name[n] for n in at]
     question = (
         "Chain rule through a small graph.\n"
         f"  q = {_formula(ops[0], 'x', 'y')}\n"

@@ -18,10 +18,14 @@ import numpy as np
 
 from . import ops as _ops  # noqa: F401  (the declarations fill the op table)
 from .arrays import elementwise
-from .node import as_node, make
+from .node import Node, as_node, make
 from .opdef import OpDef, public_ops
 
 __all__ = ["public_functions"]
+
+# What a generated function returns: a node, or an object array of nodes when
+# an argument is an array (elementwise, broadcasting).
+_RESULT = Node | np.ndarray
 
 
 def _wrapper(op: OpDef) -> Callable[..., Any]:
@@ -33,10 +37,11 @@ def _wrapper(op: OpDef) -> Callable[..., Any]:
             default=op.defaults[i - first_default]
             if i >= first_default
             else inspect.Parameter.empty,
+            annotation=Any,
         )
         for i, name in enumerate(op.arg_names)
     ]
-    signature = inspect.Signature(params)
+    signature = inspect.Signature(params, return_annotation=_RESULT)
 
     def function(*args: Any, **kwargs: Any) -> Any:
         bound = signature.bind(*args, **kwargs)
@@ -46,6 +51,7 @@ def _wrapper(op: OpDef) -> Callable[..., Any]:
     function.__name__ = function.__qualname__ = op.name
     function.__module__ = "symgraph"
     function.__signature__ = signature  # type: ignore[attr-defined]
+    function.__annotations__ = {**dict.fromkeys(op.arg_names, Any), "return": _RESULT}
     doc = [op.doc, ""]
     if op.note:
         doc += [f"Convention: {op.note}.", ""]
@@ -80,8 +86,10 @@ def _variadic_wrapper(op: OpDef) -> Callable[..., Any]:
     function.__name__ = function.__qualname__ = op.name
     function.__module__ = "symgraph"
     function.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter("xs", inspect.Parameter.VAR_POSITIONAL)]
+        [inspect.Parameter("xs", inspect.Parameter.VAR_POSITIONAL, annotation=Any)],
+        return_annotation=Node,
     )
+    function.__annotations__ = {"xs": Any, "return": Node}
     doc = [op.doc, ""]
     if op.note:
         doc += [f"Convention: {op.note}.", ""]

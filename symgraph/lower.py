@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import builtins
 import re
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -49,7 +51,8 @@ def _flatten_args(args):
     """Arguments as lambdify wants them (nested lists) and the symbol nodes."""
     if isinstance(args, (Node, np.ndarray)):
         args = [args]
-    spec, symbols = [], []
+    spec: list[tuple] = []
+    symbols: list[Node] = []
     for a in args:
         if isinstance(a, np.ndarray):
             syms = list(a.ravel())
@@ -64,7 +67,7 @@ def _flatten_args(args):
     return spec, symbols
 
 
-def lambdify(args, outputs, backend: str = "numpy"):
+def lambdify(args: Any, outputs: Any, backend: str = "numpy") -> Callable[..., Any]:
     """A NumPy function computing ``outputs`` from ``args``.
 
     Parameters

@@ -15,6 +15,7 @@ only for ``backend="sympy"``.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Collection
 
 import numpy as np
 import sympy as sp
@@ -182,13 +183,16 @@ def _temporary_names(order: list, outputs: list) -> dict:
     uses = count_uses(order)
     for o in outputs:
         uses[o] += 1
-    depth, refs = {}, {}
-    temps, temp_refs = [], {}
+    depth: dict[Node, int] = {}
+    # node -> the temporaries its inlined text reads
+    refs: dict[Node, Collection[Node]] = {}
+    temps: list[Node] = []
+    temp_refs: dict[Node, set[Node]] = {}
     for node in order:
         if not node.args:
             depth[node], refs[node] = 0, ()
             continue
-        inline = set()
+        inline: set[Node] = set()
         for a in node.args:
             if a in temp_refs:
                 inline.add(a)
@@ -201,14 +205,16 @@ def _temporary_names(order: list, outputs: list) -> dict:
             depth[node], refs[node] = 0, ()
         else:
             depth[node], refs[node] = d, inline
-    last = {}
+    last: dict[Node, int] = {}
     for j, t in enumerate(temps):
         for r in temp_refs[t]:
             last[r] = j
     for o in outputs:
         for r in [o] if o in temp_refs else refs[o]:
             last[r] = len(temps)
-    names, free, count = {}, [], 0
+    names: dict[Node, str] = {}
+    free: list[int] = []  # a heap of the numbers of dead temporaries
+    count = 0
     for j, t in enumerate(temps):
         for r in sorted(temp_refs[t], key=lambda n: names[n]):
             if last[r] == j:

@@ -18,9 +18,9 @@ import numbers
 import re
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
@@ -31,10 +31,14 @@ from .opdef import OPS
 from .printing import const_text, to_text
 from .traverse import toposort as _toposort
 
+if TYPE_CHECKING:
+    import sympy
+
 __all__ = [
     "Node",
     "as_node",
     "const",
+    "const_number",
     "const_value",
     "float_of",
     "is_const",
@@ -43,6 +47,9 @@ __all__ = [
     "register_hook",
     "symbol",
 ]
+
+# The exact value of a constant node: integers and fractions stay exact.
+Number = int | Fraction | float
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
@@ -71,10 +78,10 @@ class Node:
 
     op: str
     args: tuple[Node, ...]
-    value: object
+    value: Number | str | None  # a constant, a symbol's name, or None
     name: str | None
 
-    def __init__(self, *_a, **_k):
+    def __init__(self, *_a: object, **_k: object) -> None:
         raise TypeError(
             "build nodes with sg.symbols, numbers and operators, not Node()"
         )
@@ -96,6 +103,7 @@ class Node:
     def label(self) -> str:
         """The name a table or drawing shows: symbol name, display name or value."""
         if self.op == "symbol":
+            assert isinstance(self.value, str)  # a symbol's value is its name
             return self.value
         if self.op == "const":
             return const_text(self.value)
@@ -117,11 +125,11 @@ class Node:
         except ValueError:  # no SymPy form (too deep, too large a power)
             return r"$\texttt{" + _latex_text(text) + "}$"
 
-    def to_sympy(self):
+    def to_sympy(self) -> sympy.Expr:
         """The SymPy expression of this node (symbols become plain ``sympy.Symbol``)."""
         return _HOOKS["to_sympy"](self)
 
-    def subs(self, mapping: dict | None = None, **names) -> Node:
+    def subs(self, mapping: Mapping[Any, Any] | None = None, **names: Any) -> Node:
         """This expression with symbols (or any subexpressions) replaced.
 
         ``mapping`` maps symbols, names or nodes to nodes or numbers (like
@@ -151,7 +159,7 @@ class Node:
                 memo[n] = n
         return memo[self]
 
-    def diff(self, *variables) -> Node:
+    def diff(self, *variables: Node | str) -> Node:
         """The derivative in each variable in turn (``f.diff(x, x)`` is the
         second derivative), like SymPy's ``diff``.
 
@@ -182,59 +190,67 @@ class Node:
     def __copy__(self) -> Node:
         return self  # immutable
 
-    def __deepcopy__(self, memo) -> Node:
+    def __deepcopy__(self, memo: dict) -> Node:
         return self
 
     # -- arithmetic ----------------------------------------------------------
-    def __add__(self, other):
+    # ``other``: a node, a number, or a SymPy expression (see as_node)
+    def __add__(self, other: Any) -> Node:
         return make("add", self, as_node(other))
 
-    def __radd__(self, other):
+    def __radd__(self, other: Any) -> Node:
         return make("add", as_node(other), self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: Any) -> Node:
         return make("sub", self, as_node(other))
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: Any) -> Node:
         return make("sub", as_node(other), self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: Any) -> Node:
         return make("mul", self, as_node(other))
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: Any) -> Node:
         return make("mul", as_node(other), self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Any) -> Node:
         return make("div", self, as_node(other))
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: Any) -> Node:
         return make("div", as_node(other), self)
 
-    def __pow__(self, other):
+    def __pow__(self, other: Any) -> Node:
         return make("pow", self, as_node(other))
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: Any) -> Node:
         return make("pow", as_node(other), self)
 
-    def __neg__(self):
+    def __neg__(self) -> Node:
         return make("neg", self)
 
-    def __pos__(self):
+    def __pos__(self) -> Node:
         return self
 
     # Ordering comparisons have no symbolic meaning here; refuse them loudly
     # instead of falling back to id-based ordering.
-    def _no_order(self, other):
+    def _no_order(self, other: object) -> NoReturn:
         raise TypeError(
             "symgraph nodes cannot be ordered; use sg.maximum / sg.relu for kinks"
         )
 
     __lt__ = __le__ = __gt__ = __ge__ = _no_order
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return True
 
-    def __reduce__(self):
+    # Immutable: the fields are set once, by _intern, through object.__setattr__.
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("symgraph nodes are immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("symgraph nodes are immutable")
+
+    def __reduce__(self) -> NoReturn:
         raise TypeError("symgraph nodes are not pickled; use str(node) and sg.parse")
 
 
@@ -254,7 +270,10 @@ def _check_name(name: str, what: str) -> None:
         raise SymbolNameError(f"{what} {name!r} is a Python keyword")
 
 
-def _intern(op: str, args: tuple, value, name: str | None) -> Node:
+def _intern(
+    op: str, args: tuple[Node, ...], value: Number | str | None, name: str | None
+) -> Node:
+    key: tuple
     if op == "const":
         # float.hex tells -0.0 from 0.0 and makes every NaN one key
         key = (
@@ -277,14 +296,6 @@ def _intern(op: str, args: tuple, value, name: str | None) -> Node:
             object.__setattr__(node, "name", name)
             _TABLE[key] = node
     return node
-
-
-def _frozen(self, name, value=None):  # also __delattr__, which gets no value
-    raise AttributeError("symgraph nodes are immutable")
-
-
-Node.__setattr__ = _frozen
-Node.__delattr__ = _frozen
 
 
 def symbol(name: str) -> Node:
@@ -338,6 +349,20 @@ def float_of(value) -> float:
 def const_value(node: Node) -> float:
     """A constant node's value as a float (``±inf`` past the float range)."""
     return float_of(node.value)
+
+
+def const_number(node: Node) -> Number:
+    """A constant node's value as it is kept: an ``int``, ``Fraction`` or ``float``.
+
+    Raises
+    ------
+    TypeError
+        If ``node`` is not a constant.
+    """
+    value = node.value
+    if node.op != "const" or not isinstance(value, (int, Fraction, float)):
+        raise TypeError(f"{node} is not a constant")
+    return value
 
 
 # Converters for values of other libraries (a SymPy expression): installed by

@@ -15,11 +15,12 @@ import keyword
 import math
 import sys
 import warnings
+from types import FrameType
 
 from . import ops as _ops  # noqa: F401  (the declarations fill the op table)
 from .errors import LimitError, ParseError
 from .identifiers import normal_name
-from .node import MAX_INT_BITS, Node, const, make, symbol
+from .node import MAX_INT_BITS, Node, const, const_number, make, symbol
 from .opdef import OPS, parse_names
 from .parse_help import (
     MINUS_SIGN,
@@ -222,7 +223,8 @@ _UNARY_PREC = 3
 
 def _depth_budget() -> int:
     """Nesting levels the stack left below the recursion limit can hold."""
-    frame, used = sys._getframe(), 0
+    frame: FrameType | None = sys._getframe()
+    used = 0
     while frame is not None:
         frame, used = frame.f_back, used + 1
     return max(0, (sys.getrecursionlimit() - used - _FRAME_MARGIN) // _FRAMES_PER_LEVEL)
@@ -294,7 +296,7 @@ class _Parser:
         overflow whatever computes it later (SymPy, generated code), so the
         parser stops it here with a clear error.
         """
-        b, e = base.value, exponent.value
+        b, e = const_number(base), const_number(exponent)
         b_text = str(base) if isinstance(b, int | float) and b >= 0 else f"({base})"
         e_text = (
             str(exponent) if isinstance(e, int | float) and e >= 0 else f"({exponent})"

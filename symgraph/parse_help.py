@@ -158,7 +158,7 @@ class ParseHint(UserWarning):
     ``text`` are as in :class:`~symgraph.errors.ParseError`.
     """
 
-    def __init__(self, reason: str, position: int, text: str):
+    def __init__(self, reason: str, position: int, text: str) -> None:
         self.reason = reason
         self.position = position
         self.text = text

@@ -15,7 +15,9 @@ number makes the result None: the point is outside the domain.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
+from .node import Node
 from .opdef import OPS
 from .printing import const_text
 from .traverse import toposort
@@ -50,7 +52,7 @@ def evaluate_precise(roots: list, point: dict, digits: int = 50) -> list | None:
     """
     import sympy as sp
 
-    memo = {}
+    memo: dict[Node, Any] = {}  # node -> its SymPy Float (or nan)
     for node in toposort(roots):
         if node.op == "symbol":
             value = sp.Float(float(point[node.value]), digits)

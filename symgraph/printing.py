@@ -64,8 +64,7 @@ def to_text(root) -> str:
             text[node], prec[node] = node.value, _ATOM
         elif op == "const":
             text[node], prec[node] = const_text(node.value), _const_prec(node.value)
-        elif OPS[op].precedence is not None:
-            p = OPS[op].precedence
+        elif (p := OPS[op].precedence) is not None:
             if op == "neg":
                 # -(a * b) and (-a) * b have one value: no parentheses around
                 # a product, as a textbook writes -2 * x

@@ -147,7 +147,7 @@ def sample(
     columns = {k: _mixture(rng, n) for k in names}
     counts = {"mixture": n}
     found = edges(nodes)[:_MAX_EDGES] if near_edges else []
-    extra = {k: [] for k in names}
+    extra: dict[str, list[np.ndarray]] = {k: [] for k in names}
     for expr in found:
         free = [s.value for s in toposort([expr]) if s.op == "symbol"]
         if not free:

@@ -269,6 +269,8 @@ def _convert(e, get) -> Node:
                 )
             else:
                 num.append(get(f))
+        if not num and not den:  # an unevaluated product of numbers: Mul(2, 3)
+            return _number(coeff)
         negative = coeff.is_extended_negative
         coeff = abs(coeff)
         # The coefficient goes on last, around the rest: SymPy distributes a
@@ -279,21 +281,22 @@ def _convert(e, get) -> Node:
             if coeff.is_Rational
             else (coeff, 1)
         )
-        acc = None
+        product: Node | None = None
         for f in num:
-            acc = f if acc is None else make("mul", acc, f)
+            product = f if product is None else make("mul", product, f)
         if den:
             d = den[0]
             for f in den[1:]:
                 d = make("mul", d, f)
-            if acc is None:  # 2/x rather than 2*(1/x)
-                acc, p = _number(p), sp.S.One
-            acc = make("div", acc, d)
+            if product is None:  # 2/x rather than 2*(1/x)
+                product, p = _number(p), sp.S.One
+            product = make("div", product, d)
+        assert product is not None, e  # some factor is not a number (see above)
         if p != 1:
-            acc = make("mul", _number(p), acc)
+            product = make("mul", _number(p), product)
         if q != 1:
-            acc = make("div", acc, _number(q))  # x/2 rather than (1/2)*x
-        return make("neg", acc) if negative else acc
+            product = make("div", product, _number(q))  # x/2 rather than (1/2)*x
+        return make("neg", product) if negative else product
     if e.is_Pow:
         if e.exp == sp.S.Half:
             return make("sqrt", get(e.base))

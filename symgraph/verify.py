@@ -103,6 +103,7 @@ class VerifyResult:
             return "proved: the claim equals the derivative (SymPy simplifies their difference to 0)"
         if self.verdict == WRONG:
             ce = self.counterexample
+            assert ce is not None  # a wrong verdict always carries one
             at = ", ".join(f"{k} = {_plain(v)}" for k, v in ce["point"].items())
             lines = [f"wrong: at {at}"]
             claimed, actual = ce["claimed"], ce["actual"]
@@ -205,7 +206,7 @@ def _confirm(derivative: list, claims: list, point: dict) -> tuple | None:
 
 def _on_kinks(f: Node, values: dict) -> np.ndarray:
     """Mask of points exactly on a kink of ``f`` (its derivative is a convention there)."""
-    kinks = []
+    kinks: list[Node] = []
     for node in toposort([f]):
         rule = OPS[node.op].kinks if node.args else None
         if rule is not None:

@@ -43,6 +43,7 @@ class Wrt:
         ``shape`` when the variables came as an array, else a list."""
         if not self.array:
             return list(values)
+        assert self.shape is not None  # variables given as an array keep its shape
         arr = np.empty(self.shape, dtype=object)
         arr.ravel()[:] = values  # ravel of a fresh array is a view
         return arr
@@ -94,7 +95,7 @@ def normalize_wrt(wrt: Any) -> Wrt:
             raise NotASymbolError(
                 f"wrt must be a symbol, a sequence or array of symbols, or names, not {wrt!r}"
             ) from None
-        flat = []
+        flat: list[Any] = []
         for item in items:
             if isinstance(item, np.ndarray):
                 flat.extend(item.ravel())

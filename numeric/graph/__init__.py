@@ -16,21 +16,25 @@ from numeric.graph.graph import (
     Operation,
     Tensor,
     get_default_graph,
-    get_default_session,
     name_scope,
     reset_default_graph,
+)
+from numeric.graph.nn_ops import (
+    avg_pool2d,
+    conv2d,
+    convolve2d,
+    correlate2d,
+    cross_entropy,
+    max_pool2d,
+    mse,
+    svm_loss,
 )
 from numeric.graph.ops import (
     absolute as abs,
 )
 from numeric.graph.ops import (
     add,
-    avg_pool2d,
-    conv2d,
-    convolve2d,
-    correlate2d,
     cos,
-    cross_entropy,
     divide,
     elu,
     exp,
@@ -40,10 +44,8 @@ from numeric.graph.ops import (
     log_softmax,
     logsumexp,
     matmul,
-    max_pool2d,
     maximum,
     minimum,
-    mse,
     multiply,
     negative,
     power,
@@ -58,7 +60,6 @@ from numeric.graph.ops import (
     softplus,
     sqrt,
     subtract,
-    svm_loss,
     tan,
     tanh,
     transpose,
@@ -73,7 +74,7 @@ from numeric.graph.ops import (
 from numeric.graph.ops import (
     reduce_sum as sum,
 )
-from numeric.graph.session import RunMetadata, Session
+from numeric.graph.session import RunMetadata, Session, get_default_session
 from numeric.graph.shapes import TensorShape
 from numeric.graph.variables import (
     Variable,

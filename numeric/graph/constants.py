@@ -8,11 +8,18 @@ turns Python numbers and arrays into constants where an op expects a tensor.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from numeric.graph.dtypes import as_dtype, bool_, float64, int64, is_python_int_array
-from numeric.graph.graph import Operation, Tensor, get_default_graph
+from numeric.graph.graph import (
+    Graph,
+    GraphTensorLike,
+    Operation,
+    Tensor,
+    get_default_graph,
+)
 from numeric.graph.intmath import exact_int64
-from numeric.graph.shapes import TensorShape, normalize_shape
+from numeric.graph.shapes import ShapeLike, TensorShape, normalize_shape
 
 
 def _as_array(value) -> np.ndarray:
@@ -33,6 +40,7 @@ def _value_and_dtype(value, dtype):
     2**63 - 1, a Python int beyond 64 bits, a float out of range) raises
     LimitError, a non-integer float asked for as int64 raises TypeError.
     """
+    dt: np.dtype
     if dtype is None:
         if isinstance(value, bool):
             dt = bool_
@@ -61,7 +69,9 @@ def _value_and_dtype(value, dtype):
     return np.array(arr, dtype=dt), dt
 
 
-def constant(value, dtype=None, name=None) -> Tensor:
+def constant(
+    value: npt.ArrayLike, dtype: npt.DTypeLike | None = None, name: str | None = None
+) -> Tensor:
     """A constant tensor holding ``value``.
 
     Parameters
@@ -89,7 +99,7 @@ def constant(value, dtype=None, name=None) -> Tensor:
     return op.outputs[0]
 
 
-def convert_to_tensor(value, graph=None) -> Tensor:
+def convert_to_tensor(value: GraphTensorLike, graph: Graph | None = None) -> Tensor:
     """``value`` itself when it is a Tensor, else a new constant in ``graph``."""
     if isinstance(value, Tensor):
         return value
@@ -103,7 +113,9 @@ def convert_to_tensor(value, graph=None) -> Tensor:
         return constant(value)
 
 
-def placeholder(shape=None, name=None, dtype=float64) -> Tensor:
+def placeholder(
+    shape: ShapeLike = None, name: str | None = None, dtype: npt.DTypeLike = float64
+) -> Tensor:
     """A tensor that must be fed in :meth:`Session.run`.
 
     Parameters

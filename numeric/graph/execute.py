@@ -77,7 +77,7 @@ class Run:
 
     __slots__ = ("executed", "pending", "state", "values")
 
-    def __init__(self, feeds, state, executed):
+    def __init__(self, feeds: dict, state: dict, executed: list[str] | None) -> None:
         self.values = {t: to_value(v, t.dtype) for t, v in feeds.items()}
         self.pending: dict = {}
         self.state = state

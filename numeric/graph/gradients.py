@@ -10,9 +10,13 @@ the op, it evaluates the forward subgraph between the ``xs`` and the ``ys`` as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from numeric.graph.constants import convert_to_tensor
 from numeric.graph.dtypes import float64
-from numeric.graph.graph import Operation, Tensor, ancestors
+from numeric.graph.graph import Operation, Tensor
+from numeric.graph.plan import ancestors
 
 
 def _as_list(x):
@@ -21,7 +25,12 @@ def _as_list(x):
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
-def gradients(ys, xs, grad_ys=None, name="gradients"):
+def gradients(
+    ys: Tensor | Sequence[Tensor],
+    xs: Tensor | Sequence[Tensor],
+    grad_ys: Any = None,
+    name: str = "gradients",
+) -> list[Tensor | None]:
     """Gradients of ``sum(ys)`` with respect to each tensor in ``xs``.
 
     Parameters
@@ -52,38 +61,38 @@ def gradients(ys, xs, grad_ys=None, name="gradients"):
     ...         print(sess.run(dx, {x: 3.0}))
     6.0
     """
-    ys = _as_list(ys)
-    xs = _as_list(xs)
-    if not ys or not xs:
+    y_list: list[Tensor] = _as_list(ys)
+    x_list: list[Tensor] = _as_list(xs)
+    if not y_list or not x_list:
         raise ValueError("gradients needs at least one y and one x")
-    for t in ys + xs:
+    for t in y_list + x_list:
         if not isinstance(t, Tensor):
             raise TypeError(f"gradients: expected graph tensors, got {t!r}")
-    graph = ys[0].graph
-    for t in ys + xs:
+    graph = y_list[0].graph
+    for t in y_list + x_list:
         if t.graph is not graph:
             raise ValueError(
-                f"gradients: {t.name} is from another graph than {ys[0].name}"
+                f"gradients: {t.name} is from another graph than {y_list[0].name}"
             )
     if grad_ys is None:
-        grad_ys = [None] * len(ys)
+        grad_ys = [None] * len(y_list)
     grad_ys = _as_list(grad_ys)
-    if len(grad_ys) != len(ys):
-        raise ValueError(f"gradients: {len(grad_ys)} grad_ys for {len(ys)} ys")
+    if len(grad_ys) != len(y_list):
+        raise ValueError(f"gradients: {len(grad_ys)} grad_ys for {len(y_list)} ys")
     gy_tensors = [
         None if gy is None else convert_to_tensor(gy, graph) for gy in grad_ys
     ]
 
-    reachable = ancestors(ys)
+    reachable = ancestors(y_list)
     connected = []
-    for x in xs:
+    for x in x_list:
         if x in reachable and x.dtype == float64 and x not in connected:
             connected.append(x)
     if not connected:
-        return [None] * len(xs)
-    inputs = list(ys) + [g for g in gy_tensors if g is not None] + connected
+        return [None] * len(x_list)
+    inputs = list(y_list) + [g for g in gy_tensors if g is not None] + connected
     attrs = {
-        "ys": tuple(ys),
+        "ys": tuple(y_list),
         "grad_ys": tuple(gy_tensors),
         "xs": tuple(connected),
     }
@@ -95,4 +104,4 @@ def gradients(ys, xs, grad_ys=None, name="gradients"):
         name=name,
     )
     out = dict(zip(connected, op.outputs))
-    return [out.get(x) for x in xs]
+    return [out.get(x) for x in x_list]

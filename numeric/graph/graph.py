@@ -14,12 +14,19 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeAlias, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
+from numeric._typing import Axis
 from numeric.graph.dtypes import dtype_name
 from numeric.graph.errors import GraphError
-from numeric.graph.shapes import TensorShape, format_shape, normalize_shape
+from numeric.graph.shapes import ShapeLike, TensorShape, format_shape, normalize_shape
+
+# An operand of a graph op: a graph Tensor, or a value made into a constant.
+GraphTensorLike: TypeAlias = "Tensor | npt.ArrayLike"
 
 # ----- tensors and operations -----------------------------------------------
 
@@ -36,7 +43,37 @@ class Tensor:
     # NumPy must hand ``ndarray + tensor`` back to Tensor.__radd__.
     __array_ufunc__ = None
 
-    def __init__(self, op: Operation, value_index: int, shape, dtype):
+    if TYPE_CHECKING:
+        # Installed by numeric.graph.ops when numeric.graph is imported (the way
+        # TF1's math_ops adds them), so this module knows no op; declared here
+        # for type checkers (tests/test_public_api_annotations.py checks that
+        # the two agree).
+        def __add__(self, other: GraphTensorLike) -> Tensor: ...
+        def __radd__(self, other: GraphTensorLike) -> Tensor: ...
+        def __sub__(self, other: GraphTensorLike) -> Tensor: ...
+        def __rsub__(self, other: GraphTensorLike) -> Tensor: ...
+        def __mul__(self, other: GraphTensorLike) -> Tensor: ...
+        def __rmul__(self, other: GraphTensorLike) -> Tensor: ...
+        def __truediv__(self, other: GraphTensorLike) -> Tensor: ...
+        def __rtruediv__(self, other: GraphTensorLike) -> Tensor: ...
+        def __pow__(self, other: GraphTensorLike) -> Tensor: ...
+        def __rpow__(self, other: GraphTensorLike) -> Tensor: ...
+        def __matmul__(self, other: GraphTensorLike) -> Tensor: ...
+        def __rmatmul__(self, other: GraphTensorLike) -> Tensor: ...
+        def __neg__(self) -> Tensor: ...
+        def __pos__(self) -> Tensor: ...
+        def __abs__(self) -> Tensor: ...
+        def __getitem__(self, key: Any) -> Tensor: ...
+        @property
+        def T(self) -> Tensor: ...
+        def reshape(self, *shape: int | Sequence[int]) -> Tensor: ...
+        def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor: ...
+        def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor: ...
+        def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor: ...
+
+    def __init__(
+        self, op: Operation, value_index: int, shape: ShapeLike, dtype: npt.DTypeLike
+    ) -> None:
         self.op = op
         self.value_index = value_index
         self._shape = normalize_shape(shape)
@@ -57,23 +94,27 @@ class Tensor:
     def get_shape(self) -> TensorShape:
         return self.shape
 
-    def eval(self, feed_dict=None, session=None):
+    def eval(
+        self,
+        feed_dict: Mapping[Any, Any] | None = None,
+        session: SessionLike | None = None,
+    ) -> Any:
         """Value of this tensor in ``session`` (default: the default session)."""
         return session_for(self.graph, session).run(self, feed_dict=feed_dict)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (
             f'Tensor("{self.name}", shape={format_shape(self._shape)}, '
             f"dtype={dtype_name(self.dtype)})"
         )
 
-    def __bool__(self):
+    def __bool__(self) -> NoReturn:
         raise TypeError(
             "using a graph Tensor as a Python bool is not allowed; "
             "run it in a Session to get its value"
         )
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
         if self._shape is None or not self._shape or self._shape[0] is None:
             raise TypeError(
                 f"{self.name}: cannot iterate over a tensor whose first "
@@ -81,7 +122,7 @@ class Tensor:
             )
         return (self[i] for i in range(self._shape[0]))
 
-    def __len__(self):
+    def __len__(self) -> int:
         if self._shape is None or not self._shape or self._shape[0] is None:
             raise TypeError(
                 f"{self.name}: len() of a tensor whose first dimension is "
@@ -96,7 +137,15 @@ class Operation:
     Fetching an operation in :meth:`Session.run` runs it and gives ``None``.
     """
 
-    def __init__(self, graph, name, op_type, inputs, attrs, control_inputs):
+    def __init__(
+        self,
+        graph: Graph,
+        name: str,
+        op_type: str,
+        inputs: Iterable[Tensor],
+        attrs: Mapping[str, Any],
+        control_inputs: Iterable[Operation],
+    ) -> None:
         self.graph = graph
         self.name = name
         self.type = op_type
@@ -106,11 +155,15 @@ class Operation:
         self.outputs: tuple[Tensor, ...] = ()
         self._id = len(graph._ops)
 
-    def run(self, feed_dict=None, session=None):
+    def run(
+        self,
+        feed_dict: Mapping[Any, Any] | None = None,
+        session: SessionLike | None = None,
+    ) -> None:
         """Run this operation in ``session`` (default: the default session)."""
         session_for(self.graph, session).run(self, feed_dict=feed_dict)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Operation '{self.name}' type={self.type}>"
 
 
@@ -131,7 +184,7 @@ class Graph:
     True
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._ops: list[Operation] = []
         self._by_name: dict[str, Operation] = {}
         self._names_in_use: dict[str, int] = {}
@@ -160,7 +213,7 @@ class Graph:
         return name
 
     @contextlib.contextmanager
-    def name_scope(self, name):
+    def name_scope(self, name: str | None) -> Iterator[str]:
         """Prefix the names of operations created inside with ``name/``.
 
         Re-entering a scope name gives a fresh one (``layer1_1``), as in TF1;
@@ -183,21 +236,27 @@ class Graph:
 
     # -- operations --
     def create_op(
-        self, op_type, inputs, outputs, attrs=None, name=None, control_inputs=()
+        self,
+        op_type: str,
+        inputs: Iterable[Tensor],
+        outputs: Iterable[tuple[ShapeLike, npt.DTypeLike]],
+        attrs: Mapping[str, Any] | None = None,
+        name: str | None = None,
+        control_inputs: Iterable[Operation | Tensor] = (),
     ) -> Operation:
         """Add an operation. ``outputs`` is a list of ``(shape, dtype)``.
 
         ``control_inputs`` are operations that must run before this one.
         """
         inputs = list(inputs)
-        control_inputs = [c.op if isinstance(c, Tensor) else c for c in control_inputs]
+        controls = [c.op if isinstance(c, Tensor) else c for c in control_inputs]
         for t in inputs:
             if t.graph is not self:
                 raise GraphError(
                     f"{op_type}: input {t.name} belongs to another graph "
                     "than the one the operation is created in"
                 )
-        for c in control_inputs:
+        for c in controls:
             if c.graph is not self:
                 raise GraphError(
                     f"{op_type}: control input {c.name} is from another graph"
@@ -207,7 +266,7 @@ class Graph:
         else:
             _check_name(name)
         op = Operation(
-            self, self.unique_name(name), op_type, inputs, attrs or {}, control_inputs
+            self, self.unique_name(name), op_type, inputs, attrs or {}, controls
         )
         op.outputs = tuple(Tensor(op, i, s, d) for i, (s, d) in enumerate(outputs))
         self._ops.append(op)
@@ -234,7 +293,7 @@ class Graph:
         return op.outputs[i]
 
     # -- collections --
-    def add_to_collection(self, key: str, value) -> None:
+    def add_to_collection(self, key: str, value: Any) -> None:
         self._collections.setdefault(key, []).append(value)
 
     def get_collection(self, key: str) -> list:
@@ -242,7 +301,7 @@ class Graph:
 
     # -- default --
     @contextlib.contextmanager
-    def as_default(self):
+    def as_default(self) -> Iterator[Graph]:
         """Make this graph the default graph inside a ``with`` block."""
         _state.graph_stack.append(self)
         try:
@@ -250,7 +309,7 @@ class Graph:
         finally:
             _state.graph_stack.pop()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Graph with {len(self._ops)} operations>"
 
 
@@ -260,9 +319,11 @@ def _check_name(name):
 
 
 class _State(threading.local):
-    def __init__(self):
+    def __init__(self) -> None:
         self.graph_stack: list[Graph] = []
-        self.session_stack: list = []
+        # the sessions entered, innermost last: numeric.graph.session pushes
+        # its Sessions here (this module does not know the class)
+        self.session_stack: list[Any] = []
 
 
 _state = _State()
@@ -290,7 +351,7 @@ def reset_default_graph() -> None:
     _global_default_graph = Graph()
 
 
-def name_scope(name):
+def name_scope(name: str | None) -> contextlib.AbstractContextManager[str]:
     """``with G.name_scope("layer1"):`` on the default graph (TF1's ``tf.name_scope``)."""
     return get_default_graph().name_scope(name)
 
@@ -298,12 +359,21 @@ def name_scope(name):
 # ----- default sessions --------------------------------------------------------
 
 
-def get_default_session():
-    """The innermost session entered with ``with`` in this thread, or None."""
-    return _state.session_stack[-1] if _state.session_stack else None
+class SessionLike(Protocol):
+    """What this module asks of a session: its graph and ``run``
+    (:class:`~numeric.graph.session.Session` is one; naming the protocol
+    keeps this module from importing the session module)."""
+
+    graph: Graph
+
+    def run(self, fetches: Any, feed_dict: Mapping[Any, Any] | None = None) -> Any:
+        """Values of ``fetches`` with ``feed_dict`` fed."""
 
 
-def session_for(graph: Graph, session=None):
+_SessionT = TypeVar("_SessionT", bound=SessionLike)
+
+
+def session_for(graph: Graph, session: _SessionT | None = None) -> _SessionT:
     """``session``, or the default session; either must run ``graph``.
 
     Raises
@@ -314,31 +384,12 @@ def session_for(graph: Graph, session=None):
         The session runs another graph.
     """
     if session is None:
-        session = get_default_session()
-        if session is None:
+        if not _state.session_stack:
             raise ValueError(
                 "no default session: pass session=, or call inside "
                 "`with G.Session() as sess:`"
             )
+        session = _state.session_stack[-1]
     if session.graph is not graph:
         raise GraphError("the session's graph is not the graph of this node")
     return session
-
-
-# ----- walks -------------------------------------------------------------------
-
-
-def ancestors(tensors, stop=frozenset()) -> set:
-    """Tensors reachable backwards from ``tensors`` through op inputs
-    (iterative; ``stop`` tensors are included but not traversed)."""
-    seen = set()
-    stack = list(tensors)
-    while stack:
-        t = stack.pop()
-        if t in seen:
-            continue
-        seen.add(t)
-        if t in stop:
-            continue
-        stack.extend(t.op.inputs)
-    return seen

@@ -11,17 +11,25 @@ operators, so the core module stays free of op knowledge.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
 import numpy as np
 
+from numeric._typing import Axis
 from numeric.graph.constants import convert_to_tensor
-from numeric.graph.dtypes import int64
-from numeric.graph.graph import Operation, Tensor, get_default_graph
+from numeric.graph.graph import GraphTensorLike, Operation, Tensor, get_default_graph
 from numeric.graph.op_registry import OPS
 
 # ----- building nodes -------------------------------------------------------------
 
 
-def apply_op(op_type, inputs, name=None, **attrs) -> Tensor:
+def apply_op(
+    op_type: str,
+    inputs: Sequence[GraphTensorLike],
+    name: str | None = None,
+    **attrs: Any,
+) -> Tensor:
     """Create an op of a registered type on ``inputs`` (tensors or values)."""
     opdef = OPS[op_type]
     graph = next((x.graph for x in inputs if isinstance(x, Tensor)), None)
@@ -35,56 +43,58 @@ def apply_op(op_type, inputs, name=None, **attrs) -> Tensor:
     return op.outputs[0]
 
 
-def add(x, y, name=None):
+def add(x: GraphTensorLike, y: GraphTensorLike, name: str | None = None) -> Tensor:
     """``x + y`` with NumPy broadcasting (op type ``Add``)."""
     return apply_op("Add", [x, y], name)
 
 
-def subtract(x, y, name=None):
+def subtract(x: GraphTensorLike, y: GraphTensorLike, name: str | None = None) -> Tensor:
     """``x - y`` (op type ``Sub``)."""
     return apply_op("Sub", [x, y], name)
 
 
-def multiply(x, y, name=None):
+def multiply(x: GraphTensorLike, y: GraphTensorLike, name: str | None = None) -> Tensor:
     """``x * y`` elementwise (op type ``Mul``)."""
     return apply_op("Mul", [x, y], name)
 
 
-def divide(x, y, name=None):
+def divide(x: GraphTensorLike, y: GraphTensorLike, name: str | None = None) -> Tensor:
     """``x / y`` (true division, op type ``RealDiv``)."""
     return apply_op("RealDiv", [x, y], name)
 
 
-def power(x, y, name=None):
+def power(x: GraphTensorLike, y: GraphTensorLike, name: str | None = None) -> Tensor:
     """``x ** y`` (op type ``Pow``)."""
     return apply_op("Pow", [x, y], name)
 
 
-def maximum(x, y, name=None):
+def maximum(x: GraphTensorLike, y: GraphTensorLike, name: str | None = None) -> Tensor:
     """Elementwise maximum; a tie sends half the gradient to each side."""
     return apply_op("Maximum", [x, y], name)
 
 
-def minimum(x, y, name=None):
+def minimum(x: GraphTensorLike, y: GraphTensorLike, name: str | None = None) -> Tensor:
     """Elementwise minimum; a tie sends half the gradient to each side."""
     return apply_op("Minimum", [x, y], name)
 
 
-def negative(x, name=None):
+def negative(x: GraphTensorLike, name: str | None = None) -> Tensor:
     """``-x`` (op type ``Neg``)."""
     return apply_op("Neg", [x], name)
 
 
-def matmul(a, b, name=None):
+def matmul(a: GraphTensorLike, b: GraphTensorLike, name: str | None = None) -> Tensor:
     """Matrix product with NumPy ``matmul`` rules (op type ``MatMul``)."""
     return apply_op("MatMul", [a, b], name)
 
 
-def _unary(op_type, doc):
-    def fn(x, name=None):
+def _unary(op_type: str, doc: str) -> Callable[..., Tensor]:
+    def fn(x: GraphTensorLike, name: str | None = None) -> Tensor:
         return apply_op(op_type, [x], name)
 
-    fn.__name__ = OPS[op_type].fn
+    public_name = OPS[op_type].fn
+    assert public_name is not None, op_type  # each unary op computes with a function
+    fn.__name__ = public_name
     fn.__doc__ = doc
     return fn
 
@@ -102,17 +112,19 @@ absolute = _unary("Abs", "Elementwise absolute value; ``abs'(0) = 0``.")
 sqrt = _unary("Sqrt", "Elementwise square root.")
 
 
-def leaky_relu(x, negative_slope=0.01, name=None):
+def leaky_relu(
+    x: GraphTensorLike, negative_slope: float = 0.01, name: str | None = None
+) -> Tensor:
     """Leaky ReLU with slope ``negative_slope`` for negative inputs."""
     return apply_op("LeakyRelu", [x], name, negative_slope=float(negative_slope))
 
 
-def elu(x, alpha=1.0, name=None):
+def elu(x: GraphTensorLike, alpha: float = 1.0, name: str | None = None) -> Tensor:
     """Exponential linear unit: ``x`` for x > 0, ``alpha (exp(x) - 1)`` otherwise."""
     return apply_op("Elu", [x], name, alpha=float(alpha))
 
 
-def identity(x, name=None):
+def identity(x: GraphTensorLike, name: str | None = None) -> Tensor:
     """The same value under a new name (op type ``Identity``)."""
     return apply_op("Identity", [x], name)
 
@@ -123,120 +135,148 @@ def _axis_attr(axis):
     return tuple(int(a) for a in axis)
 
 
-def reduce_sum(x, axis=None, keepdims=False, name=None):
+def reduce_sum(
+    x: GraphTensorLike,
+    axis: Axis = None,
+    keepdims: bool = False,
+    name: str | None = None,
+) -> Tensor:
     """Sum over ``axis`` (all axes when None), TF1's ``tf.reduce_sum``."""
     return apply_op("Sum", [x], name, axis=_axis_attr(axis), keepdims=bool(keepdims))
 
 
-def reduce_mean(x, axis=None, keepdims=False, name=None):
+def reduce_mean(
+    x: GraphTensorLike,
+    axis: Axis = None,
+    keepdims: bool = False,
+    name: str | None = None,
+) -> Tensor:
     """Mean over ``axis`` (all axes when None), TF1's ``tf.reduce_mean``."""
     return apply_op("Mean", [x], name, axis=_axis_attr(axis), keepdims=bool(keepdims))
 
 
-def reduce_max(x, axis=None, keepdims=False, name=None):
+def reduce_max(
+    x: GraphTensorLike,
+    axis: Axis = None,
+    keepdims: bool = False,
+    name: str | None = None,
+) -> Tensor:
     """Maximum over ``axis``; tied maxima share the gradient evenly."""
     return apply_op("Max", [x], name, axis=_axis_attr(axis), keepdims=bool(keepdims))
 
 
-def logsumexp(x, axis=None, keepdims=False, name=None):
+def logsumexp(
+    x: GraphTensorLike,
+    axis: Axis = None,
+    keepdims: bool = False,
+    name: str | None = None,
+) -> Tensor:
     """Stable ``log(sum(exp(x), axis))``."""
     return apply_op(
         "LogSumExp", [x], name, axis=_axis_attr(axis), keepdims=bool(keepdims)
     )
 
 
-def softmax(x, axis=-1, name=None):
+def softmax(x: GraphTensorLike, axis: int = -1, name: str | None = None) -> Tensor:
     """Softmax along ``axis`` (last by default)."""
     return apply_op("Softmax", [x], name, axis=int(axis))
 
 
-def log_softmax(x, axis=-1, name=None):
+def log_softmax(x: GraphTensorLike, axis: int = -1, name: str | None = None) -> Tensor:
     """Log-softmax along ``axis`` (last by default)."""
     return apply_op("LogSoftmax", [x], name, axis=int(axis))
 
 
-def reshape(x, shape, name=None):
+def reshape(
+    x: GraphTensorLike, shape: int | Sequence[int], name: str | None = None
+) -> Tensor:
     """Reshape to ``shape`` (one entry may be -1)."""
-    shape = (int(shape),) if np.isscalar(shape) else tuple(int(d) for d in shape)
-    return apply_op("Reshape", [x], name, shape=shape)
+    if np.isscalar(shape):  # one size (np.isscalar does not narrow for checkers)
+        dims: tuple[int, ...] = (int(cast(int, shape)),)
+    else:
+        dims = tuple(int(d) for d in cast(Sequence[int], shape))
+    return apply_op("Reshape", [x], name, shape=dims)
 
 
-def transpose(x, axes=None, name=None):
+def transpose(
+    x: GraphTensorLike, axes: Sequence[int] | None = None, name: str | None = None
+) -> Tensor:
     """Permute axes (reverse them when ``axes`` is None)."""
     axes = None if axes is None else tuple(int(a) for a in axes)
     return apply_op("Transpose", [x], name, axes=axes)
 
 
-def where(condition, x, y, name=None):
+def where(
+    condition: GraphTensorLike,
+    x: GraphTensorLike,
+    y: GraphTensorLike,
+    name: str | None = None,
+) -> Tensor:
     """``x`` where ``condition`` holds, else ``y`` (op type ``Select``)."""
     return apply_op("Select", [condition, x, y], name)
-
-
-def conv2d(x, w, b=None, stride=1, padding=0, name=None):
-    """2-D cross-correlation, NCHW input and OIHW weight (PyTorch semantics)."""
-    inputs = [x, w] if b is None else [x, w, b]
-    return apply_op("Conv2D", inputs, name, stride=stride, padding=padding)
-
-
-def max_pool2d(x, size, stride=None, name=None):
-    """Max pooling over ``size`` windows (NCHW); ties send the gradient to the first."""
-    return apply_op("MaxPool", [x], name, size=size, stride=stride)
-
-
-def avg_pool2d(x, size, stride=None, name=None):
-    """Average pooling over ``size`` windows (NCHW)."""
-    return apply_op("AvgPool", [x], name, size=size, stride=stride)
-
-
-def correlate2d(x, w, mode="valid", name=None):
-    """2-D cross-correlation with SciPy's modes."""
-    return apply_op("Correlate2D", [x, w], name, mode=mode)
-
-
-def convolve2d(x, w, mode="valid", name=None):
-    """2-D convolution with SciPy's modes."""
-    return apply_op("Convolve2D", [x, w], name, mode=mode)
-
-
-def mse(prediction, target, name=None):
-    """Mean squared error, a scalar."""
-    return apply_op("MSE", [prediction, target], name)
-
-
-def cross_entropy(logits, labels, name=None):
-    """Mean softmax cross-entropy of ``logits`` (batch, classes) and int ``labels``."""
-    labels = convert_to_tensor(labels, _graph_of(logits))
-    if labels.dtype != int64:
-        raise TypeError(
-            f"cross_entropy: labels {labels.name} must be int64, not {labels.dtype}"
-        )
-    return apply_op("CrossEntropy", [logits, labels], name)
-
-
-def svm_loss(scores, labels, delta=1.0, name=None):
-    """Multiclass hinge loss of ``scores`` (batch, classes) and int ``labels``."""
-    labels = convert_to_tensor(labels, _graph_of(scores))
-    if labels.dtype != int64:
-        raise TypeError(
-            f"svm_loss: labels {labels.name} must be int64, not {labels.dtype}"
-        )
-    return apply_op("SVMLoss", [scores, labels], name, delta=float(delta))
-
-
-def _graph_of(x):
-    return x.graph if isinstance(x, Tensor) else get_default_graph()
 
 
 # ----- operators on Tensor ---------------------------------------------------------
 
 
-def _binary(fn, reflected=False):
+def _binary(
+    fn: Callable[[GraphTensorLike, GraphTensorLike], Tensor], reflected: bool = False
+) -> Callable[[Tensor, GraphTensorLike], Tensor]:
     if reflected:
-        return lambda self, other: fn(other, self)
-    return lambda self, other: fn(self, other)
+
+        def reflected_method(self: Tensor, other: GraphTensorLike) -> Tensor:
+            return fn(other, self)
+
+        return reflected_method
+
+    def method(self: Tensor, other: GraphTensorLike) -> Tensor:
+        return fn(self, other)
+
+    return method
 
 
-def _install_operators():
+def _neg(self: Tensor) -> Tensor:
+    return negative(self)
+
+
+def _pos(self: Tensor) -> Tensor:
+    return self
+
+
+def _abs(self: Tensor) -> Tensor:
+    return absolute(self)
+
+
+def _getitem(self: Tensor, key: Any) -> Tensor:
+    return apply_op("StridedSlice", [self], None, key=_freeze_key(key))
+
+
+def _transposed(self: Tensor) -> Tensor:
+    return transpose(self)
+
+
+def _reshape(self: Tensor, *shape: int | Sequence[int]) -> Tensor:
+    # t.reshape((2, 3)) or t.reshape(2, 3): the sizes are then the arguments
+    if len(shape) == 1 and not np.isscalar(shape[0]):
+        return reshape(self, shape[0])
+    return reshape(self, cast(Sequence[int], shape))
+
+
+def _sum(self: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    return reduce_sum(self, axis, keepdims)
+
+
+def _mean(self: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    return reduce_mean(self, axis, keepdims)
+
+
+def _max(self: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    return reduce_max(self, axis, keepdims)
+
+
+def _install_operators() -> None:
+    """Give ``Tensor`` its operators and array methods (declared for type
+    checkers in ``Tensor``'s body)."""
     table = {
         "add": add,
         "sub": subtract,
@@ -248,25 +288,19 @@ def _install_operators():
     for dunder, fn in table.items():
         setattr(Tensor, f"__{dunder}__", _binary(fn))
         setattr(Tensor, f"__r{dunder}__", _binary(fn, reflected=True))
-    Tensor.__neg__ = lambda self: negative(self)
-    Tensor.__pos__ = lambda self: self
-    Tensor.__abs__ = lambda self: absolute(self)
-    Tensor.__getitem__ = lambda self, key: apply_op(
-        "StridedSlice", [self], None, key=_freeze_key(key)
-    )
-    Tensor.T = property(lambda self: transpose(self))
-    Tensor.reshape = lambda self, *shape: reshape(
-        self, shape[0] if len(shape) == 1 and not np.isscalar(shape[0]) else shape
-    )
-    Tensor.sum = lambda self, axis=None, keepdims=False: reduce_sum(
-        self, axis, keepdims
-    )
-    Tensor.mean = lambda self, axis=None, keepdims=False: reduce_mean(
-        self, axis, keepdims
-    )
-    Tensor.max = lambda self, axis=None, keepdims=False: reduce_max(
-        self, axis, keepdims
-    )
+    methods = {
+        "__neg__": _neg,
+        "__pos__": _pos,
+        "__abs__": _abs,
+        "__getitem__": _getitem,
+        "T": property(_transposed),
+        "reshape": _reshape,
+        "sum": _sum,
+        "mean": _mean,
+        "max": _max,
+    }
+    for name, method in methods.items():
+        setattr(Tensor, name, method)
 
 
 def _freeze_key(key):

@@ -15,11 +15,13 @@ start from any given state.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from numeric.graph.constants import convert_to_tensor
 from numeric.graph.gradients import gradients
-from numeric.graph.graph import Tensor
+from numeric.graph.graph import GraphTensorLike, Operation, Tensor
 from numeric.graph.variables import Variable, trainable_variables
 
 
@@ -39,7 +41,7 @@ class Optimizer:
 
     _slot_specs: tuple = ()
 
-    def __init__(self, learning_rate, name):
+    def __init__(self, learning_rate: float | Tensor, name: str) -> None:
         if not isinstance(learning_rate, Tensor):
             learning_rate = float(learning_rate)
             if not np.isfinite(learning_rate) or learning_rate < 0:
@@ -52,7 +54,9 @@ class Optimizer:
         self._non_slots: dict = {}  # name -> variable
 
     # -- public --
-    def compute_gradients(self, loss, var_list=None):
+    def compute_gradients(
+        self, loss: Tensor, var_list: Iterable[Variable] | None = None
+    ) -> list[tuple[Tensor | None, Variable]]:
         """``[(gradient, variable), ...]``; the gradient is None where the
         variable does not affect ``loss``. ``var_list`` defaults to the
         graph's trainable variables."""
@@ -63,7 +67,12 @@ class Optimizer:
             raise ValueError("no variables to optimize")
         return list(zip(gradients(loss, var_list), var_list))
 
-    def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+    def apply_gradients(
+        self,
+        grads_and_vars: Iterable[tuple[GraphTensorLike | None, Variable]],
+        global_step: Variable | None = None,
+        name: str | None = None,
+    ) -> Operation:
         """One operation applying the update rule to every ``(g, v)`` with a
         gradient, creating the slots on first use, and incrementing
         ``global_step`` when given."""
@@ -104,7 +113,13 @@ class Optimizer:
         )
         return op
 
-    def minimize(self, loss, global_step=None, var_list=None, name=None):
+    def minimize(
+        self,
+        loss: Tensor,
+        global_step: Variable | None = None,
+        var_list: Iterable[Variable] | None = None,
+        name: str | None = None,
+    ) -> Operation:
         """``apply_gradients(compute_gradients(loss, var_list), global_step)``."""
         return self.apply_gradients(
             self.compute_gradients(loss, var_list), global_step=global_step, name=name
@@ -114,7 +129,7 @@ class Optimizer:
         """TF1's names of this optimizer's slots (``["m", "v"]`` for Adam)."""
         return [slot for slot, _ in self._slot_specs]
 
-    def get_slot(self, var, name):
+    def get_slot(self, var: Variable, name: str) -> Variable | None:
         """The slot variable ``name`` of ``var``, or None (unknown name, or
         ``var`` not optimized yet), as TF1's ``Optimizer.get_slot``.
 
@@ -130,7 +145,7 @@ class Optimizer:
         """
         return self._slots.get(var, {}).get(name)
 
-    def variables(self) -> list:
+    def variables(self) -> list[Variable]:
         """Every variable this optimizer created (slots, then others such as
         Adam's ``beta1_power``), in creation order, like TF1's."""
         out = [slot for slots in self._slots.values() for slot in slots.values()]

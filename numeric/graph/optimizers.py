@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from numeric.graph.graph import Tensor
 from numeric.graph.optimizer import Optimizer, zeros
 from numeric.graph.variables import Variable
 
@@ -30,7 +31,9 @@ class GradientDescentOptimizer(Optimizer):
     0.5
     """
 
-    def __init__(self, learning_rate, name="GradientDescent"):
+    def __init__(
+        self, learning_rate: float | Tensor, name: str = "GradientDescent"
+    ) -> None:
         super().__init__(learning_rate, name)
 
     def _updates(self, op, grads, read, lr):
@@ -46,7 +49,13 @@ class MomentumOptimizer(Optimizer):
 
     _slot_specs = (("momentum", zeros),)
 
-    def __init__(self, learning_rate, momentum, use_nesterov=False, name="Momentum"):
+    def __init__(
+        self,
+        learning_rate: float | Tensor,
+        momentum: float,
+        use_nesterov: bool = False,
+        name: str = "Momentum",
+    ) -> None:
         super().__init__(learning_rate, name)
         self.momentum = float(momentum)
         self.use_nesterov = bool(use_nesterov)
@@ -78,8 +87,13 @@ class AdamOptimizer(Optimizer):
     _slot_specs = (("m", zeros), ("v", zeros))
 
     def __init__(
-        self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-08, name="Adam"
-    ):
+        self,
+        learning_rate: float | Tensor = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        epsilon: float = 1e-08,
+        name: str = "Adam",
+    ) -> None:
         super().__init__(learning_rate, name)
         self.beta1, self.beta2, self.epsilon = (
             float(beta1),
@@ -162,13 +176,13 @@ class RMSPropOptimizer(Optimizer):
 
     def __init__(
         self,
-        learning_rate,
-        decay=0.9,
-        momentum=0.0,
-        epsilon=1e-10,
-        centered=False,
-        name="RMSProp",
-    ):
+        learning_rate: float | Tensor,
+        decay: float = 0.9,
+        momentum: float = 0.0,
+        epsilon: float = 1e-10,
+        centered: bool = False,
+        name: str = "RMSProp",
+    ) -> None:
         super().__init__(learning_rate, name)
         self.decay, self.momentum, self.epsilon = (
             float(decay),
@@ -233,7 +247,12 @@ class AdagradOptimizer(Optimizer):
     0.514928749927
     """
 
-    def __init__(self, learning_rate, initial_accumulator_value=0.1, name="Adagrad"):
+    def __init__(
+        self,
+        learning_rate: float | Tensor,
+        initial_accumulator_value: float = 0.1,
+        name: str = "Adagrad",
+    ) -> None:
         super().__init__(learning_rate, name)
         value = float(initial_accumulator_value)
         if not value > 0:

@@ -12,14 +12,34 @@ fed set and may share them between threads.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
 import numeric as nm
 from numeric.graph.dtypes import float64
-from numeric.graph.graph import Operation, Tensor, ancestors
+from numeric.graph.graph import Operation, Tensor
 from numeric.graph.op_registry import OPS
+
+# ----- walks -------------------------------------------------------------------
+
+
+def ancestors(tensors, stop=frozenset()) -> set:
+    """Tensors reachable backwards from ``tensors`` through op inputs
+    (iterative; ``stop`` tensors are included but not traversed)."""
+    seen = set()
+    stack = list(tensors)
+    while stack:
+        t = stack.pop()
+        if t in seen:
+            continue
+        seen.add(t)
+        if t in stop:
+            continue
+        stack.extend(t.op.inputs)
+    return seen
+
 
 # ----- fetch structures ---------------------------------------------------------
 
@@ -37,24 +57,24 @@ def flatten_fetches(fetches, graph, leaves):
     if isinstance(fetches, Mapping):
         keys = list(fetches)
         parts = [flatten_fetches(fetches[k], graph, leaves) for k in keys]
-        kind = type(fetches)
+        mapping_type: Callable[..., Any] = type(fetches)
 
         def rebuild(values):
             items = [(k, p(values)) for k, p in zip(keys, parts)]
             try:
-                return kind(items)
+                return mapping_type(items)
             except TypeError:
                 return dict(items)
 
         return rebuild
     if isinstance(fetches, tuple) and hasattr(fetches, "_fields"):
         parts = [flatten_fetches(f, graph, leaves) for f in fetches]
-        kind = type(fetches)
-        return lambda values: kind(*[p(values) for p in parts])
+        namedtuple_type: Callable[..., Any] = type(fetches)
+        return lambda values: namedtuple_type(*[p(values) for p in parts])
     if isinstance(fetches, (list, tuple)):
         parts = [flatten_fetches(f, graph, leaves) for f in fetches]
-        kind = type(fetches)
-        return lambda values: kind(p(values) for p in parts)
+        sequence_type: Callable[..., Any] = type(fetches)
+        return lambda values: sequence_type(p(values) for p in parts)
     raise TypeError(
         f"cannot fetch {type(fetches).__name__} {fetches!r}: fetches are tensors, "
         "operations, their names, or lists/tuples/dicts/namedtuples of them"
@@ -118,6 +138,7 @@ class Compute:
             return self.int_kernel(self.name, arrays, self.op.attrs)
         if self.custom is not None:
             return self.custom(nm, args, self.op.attrs)
+        assert self.fn is not None, self.name  # an op computes with one or the other
         return getattr(nm, self.fn)(*args, **self.kwargs)
 
 
@@ -259,7 +280,7 @@ def _schedule(needed, fed, grad_steps, owner):
             d.update(unit(c) for c in op.control_inputs)
         d.discard(op)
         deps[op] = d
-    users = {op: [] for op in deps}
+    users: dict[Operation, list[Operation]] = {op: [] for op in deps}
     for op, d in deps.items():
         for p in d:
             users[p].append(op)

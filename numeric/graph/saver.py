@@ -20,6 +20,7 @@ import json
 import math
 import os
 import threading
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -33,6 +34,7 @@ from numeric.graph.checkpoint import (
     write_checkpoint,
 )
 from numeric.graph.graph import Tensor
+from numeric.graph.session import Session
 from numeric.graph.shapes import format_shape, shape_fits
 from numeric.graph.variables import Variable, global_variables
 
@@ -69,7 +71,7 @@ def _read_index(directory: str):
     return index
 
 
-def latest_checkpoint(checkpoint_dir):
+def latest_checkpoint(checkpoint_dir: str | os.PathLike[str]) -> str | None:
     """Path of the newest checkpoint recorded in ``checkpoint_dir``'s index
     file, or None when there is none (or its file is gone).
 
@@ -121,7 +123,11 @@ class Saver:
     model-3.npz
     """
 
-    def __init__(self, var_list=None, max_to_keep=5):
+    def __init__(
+        self,
+        var_list: Iterable[Variable] | Mapping[str, Variable] | None = None,
+        max_to_keep: int | None = 5,
+    ) -> None:
         if var_list is None:
             var_list = global_variables()
         if isinstance(var_list, dict):
@@ -142,11 +148,17 @@ class Saver:
         self._lock = threading.Lock()
 
     @property
-    def last_checkpoints(self):
+    def last_checkpoints(self) -> list[str]:
         """Paths of the checkpoints this saver keeps, oldest first."""
         return [os.path.join(d, b) for d, names in self._kept.items() for b in names]
 
-    def save(self, sess, save_path, global_step=None, write_state=True):
+    def save(
+        self,
+        sess: Session,
+        save_path: str | os.PathLike[str],
+        global_step: int | Tensor | None = None,
+        write_state: bool = True,
+    ) -> str:
         """Write the variables' values; return the checkpoint's path.
 
         ``save_path`` ``"dir/model"`` gives ``dir/model.npz``, or
@@ -159,9 +171,12 @@ class Saver:
         base = os.fspath(save_path)
         base = base.removesuffix(".npz")
         if global_step is not None:
-            if isinstance(global_step, Tensor):
-                global_step = sess.run(global_step)
-            base = f"{base}-{int(global_step)}"
+            step = (
+                sess.run(global_step)
+                if isinstance(global_step, Tensor)
+                else global_step
+            )
+            base = f"{base}-{int(step)}"
         path = base + ".npz"
         read = sess._read_variables(list(self._vars.values()))
         values = {name: np.asarray(v) for name, v in zip(self._vars, read)}
@@ -187,7 +202,7 @@ class Saver:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(os.path.join(directory, old))
 
-    def restore(self, sess, save_path):
+    def restore(self, sess: Session, save_path: str | os.PathLike[str]) -> None:
         """Set the variables from a checkpoint, or change nothing.
 
         The manifest is compared with the graph first (names, shapes, dtypes);

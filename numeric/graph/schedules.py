@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from numeric.graph.constants import convert_to_tensor
 from numeric.graph.dtypes import float64
 from numeric.graph.graph import Tensor
 from numeric.graph.op_registry import defhost
+from numeric.graph.schedule_rules import RULES
 
 
 def _number(value, what):
@@ -288,7 +290,10 @@ def cosine_decay(
 
 
 def piecewise_constant(
-    x: Tensor | int, boundaries, values, name: str | None = None
+    x: Tensor | int,
+    boundaries: Sequence[Number],
+    values: Sequence[Number],
+    name: str | None = None,
 ) -> Tensor:
     """``values[0]`` while ``x <= boundaries[0]``, ``values[i]`` while
     ``boundaries[i - 1] < x <= boundaries[i]``, ``values[-1]`` after the last
@@ -339,43 +344,7 @@ def piecewise_constant(
     )  # fmt: skip
 
 
-# ----- kernels: rule(learning rate, step, attrs) -> the rate -----------------------
-
-
-def _ratio(step, attrs):
-    p = step / attrs["decay_steps"]
-    return math.floor(p) if attrs.get("staircase") else p
-
-
-def _exponential(lr, step, attrs):
-    return lr * attrs["decay_rate"] ** _ratio(step, attrs)
-
-
-def _inverse_time(lr, step, attrs):
-    return lr / (1 + attrs["decay_rate"] * _ratio(step, attrs))
-
-
-def _polynomial(lr, step, attrs):
-    decay_steps, end = attrs["decay_steps"], attrs["end_learning_rate"]
-    if attrs["cycle"]:
-        multiplier = 1.0 if step == 0 else math.ceil(step / decay_steps)
-        decay_steps = decay_steps * multiplier
-    else:
-        step = min(step, decay_steps)
-    return (lr - end) * (1 - step / decay_steps) ** attrs["power"] + end
-
-
-def _cosine(lr, step, attrs):
-    fraction = min(step, attrs["decay_steps"]) / attrs["decay_steps"]
-    decayed = 0.5 * (1 + math.cos(math.pi * fraction))
-    return lr * ((1 - attrs["alpha"]) * decayed + attrs["alpha"])
-
-
-def _piecewise(_, step, attrs):
-    for boundary, value in zip(attrs["boundaries"], attrs["values"]):
-        if step <= boundary:
-            return value
-    return attrs["values"][-1]
+# ----- kernels ---------------------------------------------------------------------
 
 
 def _kernel(rule):
@@ -387,11 +356,5 @@ def _kernel(rule):
     return kernel
 
 
-for _type, _rule in [
-    ("ExponentialDecay", _exponential),
-    ("InverseTimeDecay", _inverse_time),
-    ("PolynomialDecay", _polynomial),
-    ("CosineDecay", _cosine),
-    ("PiecewiseConstant", _piecewise),
-]:
+for _type, _rule in RULES.items():
     defhost(_type, _kernel(_rule))

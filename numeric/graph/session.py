@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
 
 import numpy as np
 
@@ -26,10 +28,10 @@ from numeric.graph.errors import ClosedSessionError, FailedPreconditionError, Gr
 from numeric.graph.execute import as_array, execute
 from numeric.graph.feeds import check_feeds
 from numeric.graph.graph import (
+    Graph,
     Operation,
     _state,
     get_default_graph,
-    get_default_session,
 )
 from numeric.graph.plan import build_plan, flatten_fetches
 from numeric.graph.shapes import format_shape
@@ -41,7 +43,7 @@ class RunMetadata:
     """Filled by ``Session.run(..., run_metadata=...)``: ``executed_ops`` lists
     the names of the operations that ran, in order (each at most once)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.executed_ops: list[str] = []
 
 
@@ -73,34 +75,35 @@ class Session:
     6.0
     """
 
-    def __init__(self, graph=None):
+    def __init__(self, graph: Graph | None = None) -> None:
         self.graph = graph if graph is not None else get_default_graph()
         self._values: dict = {}
         self._plans: dict = {}
         self._closed = False
-        self._graph_ctx = None
+        self._graph_ctx: contextlib.AbstractContextManager[Graph] | None = None
         self._lock = threading.RLock()  # guards _values and _closed
 
     # -- context --
-    def __enter__(self):
+    def __enter__(self) -> Session:
         self._check_open()
         _state.session_stack.append(self)
         self._graph_ctx = self.graph.as_default()
         self._graph_ctx.__enter__()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> Literal[False]:
+        assert self._graph_ctx is not None  # entered by __enter__
         self._graph_ctx.__exit__(*exc)
         self._graph_ctx = None
         _state.session_stack.pop()
         self.close()
         return False
 
-    def as_default(self):
+    def as_default(self) -> contextlib.AbstractContextManager[Session]:
         """Make this the default session without closing it on exit."""
 
         @contextlib.contextmanager
-        def ctx():
+        def ctx() -> Iterator[Session]:
             _state.session_stack.append(self)
             try:
                 with self.graph.as_default():
@@ -110,7 +113,7 @@ class Session:
 
         return ctx()
 
-    def close(self):
+    def close(self) -> None:
         """Free the variables' values; any later use of the session raises."""
         with self._lock:
             self._closed = True
@@ -146,7 +149,12 @@ class Session:
             self._values.update(values)
 
     # -- run --
-    def run(self, fetches, feed_dict=None, run_metadata=None):
+    def run(
+        self,
+        fetches: Any,
+        feed_dict: Mapping[Any, Any] | None = None,
+        run_metadata: RunMetadata | None = None,
+    ) -> Any:
         """Evaluate ``fetches`` (a tensor, an operation, a name, or nested
         lists/tuples/dicts/namedtuples of them) and return the same structure
         with values (ndarrays or NumPy scalars; ``None`` for operations).
@@ -209,3 +217,9 @@ class Session:
                 "Attempting to use uninitialized value "
                 + ", ".join(v.op.name for v in missing)
             )
+
+
+def get_default_session() -> Session | None:
+    """The innermost session entered with ``with`` (or ``as_default()``) in
+    this thread, or None."""
+    return _state.session_stack[-1] if _state.session_stack else None

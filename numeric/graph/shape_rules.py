@@ -139,7 +139,8 @@ def getitem_shape(name, shapes, attrs):
         i = key.index(Ellipsis)
         key = key[:i] + (slice(None),) * (len(shape) - n_index) + key[i + 1 :]
     key = key + (slice(None),) * (len(shape) - n_index)
-    out, axis = [], 0
+    out: list[int | None] = []
+    axis = 0
     for k in key:
         if k is None:
             out.append(1)
@@ -154,7 +155,7 @@ def getitem_shape(name, shapes, attrs):
 
 
 def _pair(v):
-    return (int(v), int(v)) if np.isscalar(v) else (int(v[0]), int(v[1]))
+    return (int(v), int(v)) if np.ndim(v) == 0 else (int(v[0]), int(v[1]))
 
 
 def _window_out(name, what, size, k, stride, pad):
@@ -170,7 +171,7 @@ def _window_out(name, what, size, k, stride, pad):
 
 def conv2d_shape(name, shapes, attrs):
     x, w = shapes[0], shapes[1]
-    b = shapes[2] if len(shapes) > 2 else ()
+    b = shapes[2] if len(shapes) > 2 else None  # None: no bias, or rank unknown
     for label, s, rank in (("input", x, 4), ("weight", w, 4)):
         if s is not None and len(s) != rank:
             raise ShapeError(
@@ -183,7 +184,7 @@ def conv2d_shape(name, shapes, attrs):
             f"{name}: input channels differ, input {format_shape(x)} (C={x[1]}) "
             f"and weight {format_shape(w)} (C={w[1]})"
         )
-    if len(shapes) > 2 and b is not None and (len(b) != 1 or _dims_clash(b[0], w[0])):
+    if b is not None and (len(b) != 1 or _dims_clash(b[0], w[0])):
         raise ShapeError(
             f"{name}: bias {format_shape(b)} does not fit weight {format_shape(w)}"
         )
@@ -226,7 +227,7 @@ def corr2d_shape(name, shapes, attrs):
     if x is None or w is None:
         return None
     mode = attrs.get("mode", "valid")
-    out = []
+    out: list[int | None] = []
     for n, k in zip(x, w):
         if n is None or k is None:
             out.append(None)

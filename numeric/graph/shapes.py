@@ -6,12 +6,19 @@ is NumPy's rule with unknown sizes. Nothing here knows about graphs.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from typing import TypeAlias, overload
+
 import numpy as np
 
 from numeric.errors import ShapeError
 
+# A static shape: None (any rank), one int, or a sequence of sizes with None
+# (or -1) where a size is unknown.
+ShapeLike: TypeAlias = "TensorShape | int | Sequence[int | None] | None"
 
-def normalize_shape(shape):
+
+def normalize_shape(shape: ShapeLike) -> tuple[int | None, ...] | None:
     """``None`` (any rank) or a tuple of ints and ``None`` (any size)."""
     if shape is None:
         return None
@@ -19,7 +26,7 @@ def normalize_shape(shape):
         return shape.dims
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
-    dims = []
+    dims: list[int | None] = []
     for d in shape:
         if d is None or (isinstance(d, (int, np.integer)) and d == -1):
             dims.append(None)
@@ -55,14 +62,14 @@ class TensorShape:
 
     __slots__ = ("dims",)
 
-    def __init__(self, dims):
+    def __init__(self, dims: ShapeLike) -> None:
         self.dims = normalize_shape(dims)
 
     @property
-    def ndims(self):
+    def ndims(self) -> int | None:
         return None if self.dims is None else len(self.dims)
 
-    def as_list(self):
+    def as_list(self) -> list[int | None]:
         if self.dims is None:
             raise ValueError("as_list() is not defined on an unknown TensorShape")
         return list(self.dims)
@@ -70,35 +77,39 @@ class TensorShape:
     def is_fully_defined(self) -> bool:
         return self.dims is not None and None not in self.dims
 
-    def __len__(self):
+    def __len__(self) -> int:
         if self.dims is None:
             raise ValueError("the rank of this shape is unknown")
         return len(self.dims)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int | None]:
         if self.dims is None:
             raise ValueError("cannot iterate over a shape of unknown rank")
         return iter(self.dims)
 
-    def __getitem__(self, i):
+    @overload
+    def __getitem__(self, i: int) -> int | None: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[int | None, ...]: ...
+    def __getitem__(self, i: int | slice) -> int | tuple[int | None, ...] | None:
         if self.dims is None:
             raise ValueError("the rank of this shape is unknown")
         return self.dims[i]
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if isinstance(other, TensorShape):
             return self.dims == other.dims
         if isinstance(other, (tuple, list)):
             return self.dims == tuple(other)
         return NotImplemented
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(self.dims)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return format_shape(self.dims)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"TensorShape({format_shape(self.dims)})"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from numeric.graph.dtypes import int64
-from numeric.graph.graph import get_default_graph
+from numeric.graph.graph import Graph, get_default_graph
 from numeric.graph.optimizer import Optimizer
 from numeric.graph.optimizers import (
     AdagradOptimizer,
@@ -52,13 +52,13 @@ __all__ = [
 GLOBAL_STEP = "global_step"
 
 
-def get_global_step(graph=None):
+def get_global_step(graph: Graph | None = None) -> Variable | None:
     """The graph's global step variable, or None."""
     steps = (graph or get_default_graph()).get_collection(GLOBAL_STEP)
     return steps[0] if steps else None
 
 
-def create_global_step(graph=None):
+def create_global_step(graph: Graph | None = None) -> Variable:
     """Create the int64 scalar variable ``global_step`` (at the root scope,
     non-trainable, initial value 0) that ``minimize(global_step=...)``
     increments by one per step.
@@ -77,7 +77,7 @@ def create_global_step(graph=None):
     return step
 
 
-def get_or_create_global_step(graph=None):
+def get_or_create_global_step(graph: Graph | None = None) -> Variable:
     """The graph's global step, created by :func:`create_global_step` if needed.
 
     Examples

@@ -8,13 +8,24 @@ the variable by attribute, so running an initializer never reads it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
+import numpy.typing as npt
 
 from numeric.errors import ShapeError
 from numeric.graph.constants import constant
 from numeric.graph.dtypes import as_dtype, dtype_name, float64, int64
 from numeric.graph.feeds import check_feed_value
-from numeric.graph.graph import Operation, Tensor, get_default_graph, session_for
+from numeric.graph.graph import (
+    Graph,
+    GraphTensorLike,
+    Operation,
+    Tensor,
+    get_default_graph,
+    session_for,
+)
+from numeric.graph.session import Session
 from numeric.graph.shapes import format_shape
 
 GLOBAL_VARIABLES = "variables"
@@ -47,7 +58,13 @@ class Variable(Tensor):
     [2. 3.]
     """
 
-    def __init__(self, initial_value, name=None, trainable=True, dtype=None):
+    def __init__(
+        self,
+        initial_value: GraphTensorLike,
+        name: str | None = None,
+        trainable: bool = True,
+        dtype: npt.DTypeLike | None = None,
+    ) -> None:
         graph = (
             initial_value.graph
             if isinstance(initial_value, Tensor)
@@ -96,7 +113,7 @@ class Variable(Tensor):
     def value(self) -> Tensor:
         return self
 
-    def load(self, value, session=None) -> None:
+    def load(self, value: npt.ArrayLike, session: Session | None = None) -> None:
         """Set the variable's value in ``session`` (default: the default
         session) at once, adding no operation to the graph (TF1's
         ``Variable.load``). Optimizer slots are variables, so this sets a
@@ -140,19 +157,19 @@ class Variable(Tensor):
             )
         return op.outputs[0]
 
-    def assign(self, value, name=None) -> Tensor:
+    def assign(self, value: GraphTensorLike, name: str | None = None) -> Tensor:
         """An op setting the variable to ``value``; running it gives the new value."""
         return self._write("Assign", value, name)
 
-    def assign_add(self, delta, name=None) -> Tensor:
+    def assign_add(self, delta: GraphTensorLike, name: str | None = None) -> Tensor:
         """An op adding ``delta`` to the variable; running it gives the new value."""
         return self._write("AssignAdd", delta, name)
 
-    def assign_sub(self, delta, name=None) -> Tensor:
+    def assign_sub(self, delta: GraphTensorLike, name: str | None = None) -> Tensor:
         """An op subtracting ``delta`` from the variable."""
         return self._write("AssignSub", delta, name)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (
             f"<Variable '{self.name}' shape={format_shape(self._shape)} "
             f"dtype={dtype_name(self.dtype)}_ref>"
@@ -167,17 +184,17 @@ def _compatible(a, b):
     )
 
 
-def global_variables(graph=None) -> list[Variable]:
+def global_variables(graph: Graph | None = None) -> list[Variable]:
     """All variables of the (default) graph, in creation order, slots included."""
     return (graph or get_default_graph()).get_collection(GLOBAL_VARIABLES)
 
 
-def trainable_variables(graph=None) -> list[Variable]:
+def trainable_variables(graph: Graph | None = None) -> list[Variable]:
     """The variables created with ``trainable=True``, in creation order."""
     return (graph or get_default_graph()).get_collection(TRAINABLE_VARIABLES)
 
 
-def group(*inputs, name=None) -> Operation:
+def group(*inputs: Operation | Tensor, name: str | None = None) -> Operation:
     """An operation that runs all ``inputs`` (operations or tensors)."""
     graph = inputs[0].graph if inputs else get_default_graph()
     return graph.create_op(
@@ -185,12 +202,14 @@ def group(*inputs, name=None) -> Operation:
     )
 
 
-def no_op(name=None) -> Operation:
+def no_op(name: str | None = None) -> Operation:
     """An operation that does nothing."""
     return get_default_graph().create_op("NoOp", [], [], name=name or "NoOp")
 
 
-def variables_initializer(var_list, name="init") -> Operation:
+def variables_initializer(
+    var_list: Iterable[Variable], name: str = "init"
+) -> Operation:
     """An operation running the initializers of ``var_list``."""
     var_list = list(var_list)
     graph = var_list[0].graph if var_list else get_default_graph()

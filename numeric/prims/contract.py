@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import string
 from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from numeric.errors import ArgumentError, ShapeError
 from numeric.prims.reduce import broadcast_to, unbroadcast
 from numeric.prims.shape import reshape
 from numeric.registry import defjvp, defprim, defvjp, needs_grad
-from numeric.tape import Tensor, apply, as_tensor
+from numeric.tape import Tensor, TensorLike, apply, as_tensor
 
 __all__ = ["dot", "einsum", "inner", "outer", "tensordot"]
 
@@ -80,7 +81,7 @@ def _einsum_impl(*operands, subscripts):
 einsum_p = defprim("einsum", _einsum_impl, None)
 
 
-def einsum(subscripts: str, *operands):
+def einsum(subscripts: str, *operands: TensorLike) -> Tensor:
     """Einstein summation, like ``np.einsum``.
 
     Parameters
@@ -124,7 +125,9 @@ def _sizes(subs, operands) -> dict:
     return sizes
 
 
-def _operand_cotangent(g, i, subs, out, operands):
+def _operand_cotangent(
+    g: Tensor, i: int, subs: list[str], out: str, operands: Sequence[Tensor]
+) -> Tensor:
     """d<g, einsum(operands)>/d operand_i, as an einsum onto operand i's letters."""
     sizes = _sizes(subs, operands)
     target = list(subs[i])
@@ -186,7 +189,9 @@ def _ndim(x) -> int:
     return x.ndim if isinstance(x, Tensor) else np.ndim(x)
 
 
-def tensordot(a, b, axes=2):
+def tensordot(
+    a: TensorLike, b: TensorLike, axes: int | Sequence[int | Sequence[int]] = 2
+) -> Tensor:
     """Sum products over the given axes, like ``np.tensordot`` (an einsum).
 
     Parameters
@@ -221,9 +226,13 @@ def tensordot(a, b, axes=2):
             )
         a_axes, b_axes = list(range(a.ndim - n, a.ndim)), list(range(n))
     else:
-        a_axes, b_axes = axes
-        a_axes = [a_axes] if isinstance(a_axes, (int, np.integer)) else list(a_axes)
-        b_axes = [b_axes] if isinstance(b_axes, (int, np.integer)) else list(b_axes)
+        a_given, b_given = axes
+        a_axes = (
+            [int(a_given)] if isinstance(a_given, (int, np.integer)) else list(a_given)
+        )
+        b_axes = (
+            [int(b_given)] if isinstance(b_given, (int, np.integer)) else list(b_given)
+        )
     if len(a_axes) != len(b_axes):
         raise ShapeError(
             f"tensordot: {len(a_axes)} axes of the first operand against "
@@ -248,7 +257,7 @@ def tensordot(a, b, axes=2):
     return einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out), a, b)
 
 
-def dot(a, b):
+def dot(a: TensorLike, b: TensorLike) -> Tensor:
     """``np.dot``: a product with a scalar, the inner product of vectors, the
     matrix product, or the sum over ``a``'s last axis and ``b``'s second to
     last for N-d arrays.
@@ -273,7 +282,7 @@ def dot(a, b):
     return tensordot(a, b, axes=([a.ndim - 1], [max(b.ndim - 2, 0)]))
 
 
-def inner(a, b):
+def inner(a: TensorLike, b: TensorLike) -> Tensor:
     """``np.inner``: the sum over the last axes of ``a`` and ``b`` (a product
     when either is a scalar).
 
@@ -298,7 +307,7 @@ def inner(a, b):
     return tensordot(a, b, axes=([a.ndim - 1], [b.ndim - 1]))
 
 
-def outer(a, b):
+def outer(a: TensorLike, b: TensorLike) -> Tensor:
     """``np.outer``: ``ravel(a)[:, None] * ravel(b)[None, :]``.
 
     Parameters

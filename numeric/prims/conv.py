@@ -16,7 +16,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from numeric.errors import ArgumentError, ShapeError
 from numeric.prims.shape import getitem_p, pad
 from numeric.registry import defprim, defvjp, needs_grad
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 _MODES = ("valid", "full", "same")
 
@@ -100,7 +100,7 @@ correlate2d_p = defprim("correlate2d", _correlate2d_impl, 2)
 convolve2d_p = defprim("convolve2d", _convolve2d_impl, 2)
 
 
-def correlate2d(x, w, mode="valid"):
+def correlate2d(x: TensorLike, w: TensorLike, mode: str = "valid") -> Tensor:
     """2-D cross-correlation with ``scipy.signal.correlate2d`` semantics.
 
     Parameters
@@ -119,7 +119,7 @@ def correlate2d(x, w, mode="valid"):
     return apply(correlate2d_p, x, w, mode=mode)
 
 
-def convolve2d(x, w, mode="valid"):
+def convolve2d(x: TensorLike, w: TensorLike, mode: str = "valid") -> Tensor:
     """2-D convolution with ``scipy.signal.convolve2d`` semantics: correlation
     with ``w`` rotated by 180 degrees (and SciPy's own "same" centring)."""
     _check_2d("convolve2d", x, w, mode)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from numeric._typing import IntPair
 from numeric.errors import ShapeError
 from numeric.prims import _conv_kernels as K
 from numeric.prims import _workspace
@@ -28,7 +29,7 @@ from numeric.prims import conv_args as A
 from numeric.prims.reduce import sum as reduce_sum
 from numeric.prims.shape import reshape
 from numeric.registry import defprim, defvjp, needs_grad
-from numeric.tape import _STATE, Tensor, apply
+from numeric.tape import _STATE, Tensor, TensorLike, apply
 
 
 class SavedColumns:
@@ -213,7 +214,15 @@ defvjp(conv2d_weight_grad_p, conv2d_weight_grad_vjp)
 # ----- the public function -----
 
 
-def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+def conv2d(
+    x: TensorLike,
+    w: TensorLike,
+    b: TensorLike | None = None,
+    stride: IntPair = 1,
+    padding: IntPair | str = 0,
+    dilation: IntPair = 1,
+    groups: int = 1,
+) -> Tensor:
     """2-D cross-correlation of NCHW batches, as ``torch.nn.functional.conv2d``.
 
     Parameters

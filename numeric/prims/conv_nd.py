@@ -17,6 +17,7 @@ for ``y = convolve(x, w, "full")``, ``dx = correlate(g, w, "valid")`` and
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from numeric.prims.conv_args import shape_of
 from numeric.prims.reduce import unbroadcast
 from numeric.prims.shape import pad
 from numeric.registry import defprim, defvjp, needs_grad
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 _MODES = ("full", "valid", "same")
 
@@ -210,7 +211,9 @@ defvjp(correlate_p, correlate_vjp)
 defvjp(flip_p, flip_vjp)
 
 
-def convolve(x, w, mode="full", axes=None) -> Tensor:
+def convolve(
+    x: TensorLike, w: TensorLike, mode: str = "full", axes: Sequence[int] | None = None
+) -> Tensor:
     """N-d convolution, as ``scipy.signal.convolve`` (and, given ``axes``, as
     ``scipy.signal.fftconvolve``).
 
@@ -253,7 +256,9 @@ def convolve(x, w, mode="full", axes=None) -> Tensor:
     return apply(convolve_p, x, w, mode=mode, axes=axes)
 
 
-def correlate(x, w, mode="full", axes=None) -> Tensor:
+def correlate(
+    x: TensorLike, w: TensorLike, mode: str = "full", axes: Sequence[int] | None = None
+) -> Tensor:
     """N-d cross-correlation, as ``scipy.signal.correlate``: convolution with
     ``w`` flipped along the convolved axes, in every mode.
 

@@ -9,15 +9,23 @@ convolution of the upstream gradient with the same weight, and the VJPs of
 
 from __future__ import annotations
 
+from numeric._typing import IntPair
 from numeric.errors import ArgumentError, ShapeError
 from numeric.prims import conv_args as A
 from numeric.prims.conv2d import conv2d_input_grad_p
 from numeric.prims.shape import reshape
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 
 def conv_transpose2d(
-    x, w, b=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+    x: TensorLike,
+    w: TensorLike,
+    b: TensorLike | None = None,
+    stride: IntPair = 1,
+    padding: IntPair = 0,
+    output_padding: IntPair = 0,
+    groups: int = 1,
+    dilation: IntPair = 1,
 ) -> Tensor:
     """2-D transposed convolution, as ``torch.nn.functional.conv_transpose2d``.
 

@@ -16,7 +16,7 @@ from numeric.prims.linalg import _swap_last, matmul
 from numeric.prims.reduce import sum, unbroadcast
 from numeric.prims.shape import reshape
 from numeric.registry import defjvp, defprim, defvjp, needs_grad
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 __all__ = ["cholesky", "det", "inv", "slogdet", "solve"]
 
@@ -56,7 +56,7 @@ def _inv_impl(a):
 inv_p = defprim("inv", _inv_impl, 1)
 
 
-def inv(a):
+def inv(a: TensorLike) -> Tensor:
     """Inverse of each matrix in the last two axes, like ``np.linalg.inv``.
 
     The VJP is ``-inv(a).T @ g @ inv(a).T``, the JVP ``-inv(a) @ da @ inv(a)``.
@@ -112,7 +112,7 @@ def _det_impl(a):
 det_p = defprim("det", _det_impl, 1)
 
 
-def det(a):
+def det(a: TensorLike) -> Tensor:
     """Determinant of each matrix in the last two axes, like ``np.linalg.det``.
 
     Its gradient ``det(a) * inv(a).T`` (the cofactor matrix) needs
@@ -178,7 +178,7 @@ def _logabsdet_impl(a):
 logabsdet_p = defprim("logabsdet", _logabsdet_impl, 1)
 
 
-def slogdet(a):
+def slogdet(a: TensorLike) -> tuple[Tensor, Tensor]:
     """``(sign, log|det|)`` of each matrix, like ``np.linalg.slogdet``.
 
     Parameters
@@ -236,7 +236,7 @@ def _solve_impl(a, b, vector):
 solve_p = defprim("solve", _solve_impl, 2)
 
 
-def solve(a, b):
+def solve(a: TensorLike, b: TensorLike) -> Tensor:
     """Solve ``a @ x = b`` for ``x``, like ``np.linalg.solve``.
 
     Parameters
@@ -321,7 +321,7 @@ def _cholesky_impl(a):
 cholesky_p = defprim("cholesky", _cholesky_impl, 1)
 
 
-def cholesky(a):
+def cholesky(a: TensorLike) -> Tensor:
     """Lower Cholesky factor ``L`` of each symmetric positive-definite matrix
     (``a = L @ L.T``), like ``np.linalg.cholesky``.
 

@@ -12,6 +12,9 @@ are shared by :mod:`numeric.prims.arithmetic` and :mod:`numeric.prims.special`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import scipy.special
 
@@ -19,20 +22,23 @@ from numeric.errors import ShapeError
 from numeric.prims.reduce import broadcast_to, unbroadcast
 from numeric.registry import (
     UNDEFINED,
+    Primitive,
     defjvp,
     defjvp_elementwise,
     defprim,
     defvjp,
     needs_grad,
 )
-from numeric.tape import apply
+from numeric.tape import Tensor, TensorLike, apply
 
 
-def _unary(name, impl, doc):
+def _unary(
+    name: str, impl: Callable[..., Any], doc: str
+) -> tuple[Primitive, Callable[[TensorLike], Tensor]]:
     """Register a one-input primitive and return (primitive, public function)."""
     prim = defprim(name, impl, 1)
 
-    def fn(x):
+    def fn(x: TensorLike) -> Tensor:
         return apply(prim, x)
 
     fn.__name__ = fn.__qualname__ = name
@@ -53,10 +59,12 @@ def _binary_impl(name, ufunc):
     return impl
 
 
-def _binary(name, ufunc, doc):
+def _binary(
+    name: str, ufunc: Callable[..., Any], doc: str
+) -> tuple[Primitive, Callable[[TensorLike, TensorLike], Tensor]]:
     prim = defprim(name, _binary_impl(name, ufunc), 2)
 
-    def fn(x, y):
+    def fn(x: TensorLike, y: TensorLike) -> Tensor:
         return apply(prim, x, y)
 
     fn.__name__ = fn.__qualname__ = name
@@ -92,7 +100,7 @@ def _where_impl(cond, x, y):
 where_p = defprim("where", _where_impl, 3)
 
 
-def where(cond, x, y):
+def where(cond: TensorLike, x: TensorLike, y: TensorLike) -> Tensor:
     """Elementwise ``x`` where ``cond`` is true, else ``y`` (no gradient to cond)."""
     return apply(where_p, cond, x, y)
 
@@ -283,7 +291,7 @@ def _leaky_relu_impl(x, negative_slope):
 leaky_relu_p = defprim("leaky_relu", _leaky_relu_impl, 1)
 
 
-def leaky_relu(x, negative_slope=0.01):
+def leaky_relu(x: TensorLike, negative_slope: float = 0.01) -> Tensor:
     """``x`` for x > 0, else ``negative_slope * x``; the slope at 0 is
     ``negative_slope``."""
     return apply(leaky_relu_p, x, negative_slope=float(negative_slope))
@@ -305,7 +313,7 @@ def _elu_impl(x, alpha):
 elu_p = defprim("elu", _elu_impl, 1)
 
 
-def elu(x, alpha=1.0):
+def elu(x: TensorLike, alpha: float = 1.0) -> Tensor:
     """``x`` for x > 0, else ``alpha * (exp(x) - 1)``; elu'(0) = alpha (the left
     limit, as in PyTorch)."""
     return apply(elu_p, x, alpha=float(alpha))

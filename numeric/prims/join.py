@@ -11,13 +11,14 @@ from __future__ import annotations
 import builtins
 import itertools
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
 from numeric.errors import ArgumentError, ShapeError
 from numeric.prims.reduce import _ndim, unbroadcast
 from numeric.registry import deflinear, defprim, defvjp
-from numeric.tape import Tensor, apply, as_tensor
+from numeric.tape import Tensor, TensorLike, apply, as_tensor
 
 __all__ = ["concatenate", "split", "stack"]
 
@@ -40,7 +41,7 @@ def _stack_impl(*xs, axis):
 stack_p = defprim("stack", _stack_impl, None)  # any number of inputs
 
 
-def stack(arrays, axis=0):
+def stack(arrays: Sequence[TensorLike], axis: int = 0) -> Tensor:
     """Join arrays along a new axis, like ``np.stack``.
 
     The inputs are first broadcast against each other (so scalars may be
@@ -98,7 +99,7 @@ def _concatenate_impl(*xs, axis):
 concatenate_p = defprim("concatenate", _concatenate_impl, None)
 
 
-def concatenate(arrays, axis=0):
+def concatenate(arrays: Sequence[TensorLike], axis: int | None = 0) -> Tensor:
     """Join arrays along an existing axis, like ``np.concatenate``.
 
     Parameters
@@ -126,13 +127,13 @@ def concatenate(arrays, axis=0):
     >>> nm.concatenate([np.ones(2), nm.tensor([5.0])]).data
     array([1., 1., 5.])
     """
-    arrays = [as_tensor(a) for a in arrays]
-    if not arrays:
+    tensors = [as_tensor(a) for a in arrays]
+    if not tensors:
         raise ArgumentError("concatenate: needs at least one array")
     if axis is None:
-        arrays = [a.reshape(-1) for a in arrays]
+        tensors = [t.reshape(-1) for t in tensors]
         axis = 0
-    shapes = [a.shape for a in arrays]
+    shapes = [t.shape for t in tensors]
     ndim = len(shapes[0])
     listed = ", ".join(str(s) for s in shapes)
     if ndim == 0 or any(len(s) != ndim for s in shapes):
@@ -150,7 +151,7 @@ def concatenate(arrays, axis=0):
         raise ShapeError(
             f"concatenate: shapes {listed} differ off the joined axis {axis}"
         )
-    return apply(concatenate_p, *arrays, axis=axis)
+    return apply(concatenate_p, *tensors, axis=axis)
 
 
 def concatenate_vjp(g, ans, *xs, axis):
@@ -169,7 +170,9 @@ deflinear(concatenate_p)
 # ----- split (composition) -----
 
 
-def split(x, indices_or_sections, axis=0):
+def split(
+    x: TensorLike, indices_or_sections: int | Sequence[int], axis: int = 0
+) -> list[Tensor]:
     """Split ``x`` into a list of sub-tensors along ``axis``, like ``np.split``.
 
     Parameters
@@ -204,7 +207,7 @@ def split(x, indices_or_sections, axis=0):
         raise ShapeError(f"split: axis {axis} is out of range for {x.ndim} dims")
     axis = int(axis) % x.ndim
     n = x.shape[axis]
-    if isinstance(indices_or_sections, numbers.Integral):
+    if isinstance(indices_or_sections, (int, numbers.Integral)):
         sections = int(indices_or_sections)
         if sections <= 0 or n % sections:
             raise ArgumentError(

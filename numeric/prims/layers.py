@@ -9,13 +9,14 @@ the unbiased variance), and layer normalisation over the trailing axes.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
 from numeric.errors import ArgumentError, ShapeError
 from numeric.prims.reduce import mean
 from numeric.prims.statistics import var
-from numeric.tape import Tensor, as_tensor
+from numeric.tape import Tensor, TensorLike, as_tensor
 
 __all__ = ["batch_norm", "dropout", "layer_norm"]
 
@@ -23,14 +24,21 @@ __all__ = ["batch_norm", "dropout", "layer_norm"]
 def _rng(seed):
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or isinstance(seed, numbers.Integral):
-        return np.random.default_rng(seed)
+    if seed is None:
+        return np.random.default_rng()
+    if isinstance(seed, numbers.Integral):
+        return np.random.default_rng(int(seed))
     raise ArgumentError(
         f"dropout: seed must be None, an int or a numpy Generator, got {seed!r}"
     )
 
 
-def dropout(x, p: float = 0.5, training: bool = True, seed=None):
+def dropout(
+    x: TensorLike,
+    p: float = 0.5,
+    training: bool = True,
+    seed: int | np.random.Generator | None = None,
+) -> Tensor:
     """Inverted dropout: zero each entry with probability ``p`` and scale the
     others by ``1 / (1 - p)``, so the expected value is unchanged; the
     identity when ``training`` is false (PyTorch's ``F.dropout``).
@@ -92,15 +100,15 @@ def _stats_array(value, name: str, c: int):
 
 
 def batch_norm(
-    x,
-    running_mean,
-    running_var,
-    weight=None,
-    bias=None,
+    x: TensorLike,
+    running_mean: np.ndarray | Tensor | None,
+    running_var: np.ndarray | Tensor | None,
+    weight: TensorLike | None = None,
+    bias: TensorLike | None = None,
     training: bool = False,
     momentum: float = 0.1,
     eps: float = 1e-5,
-):
+) -> Tensor:
     """Batch normalisation over (N, C) or (N, C, *spatial) input, like
     ``torch.nn.functional.batch_norm``.
 
@@ -173,7 +181,13 @@ def batch_norm(
     return out
 
 
-def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
+def layer_norm(
+    x: TensorLike,
+    normalized_shape: int | Sequence[int],
+    weight: TensorLike | None = None,
+    bias: TensorLike | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
     """Layer normalisation over the trailing ``normalized_shape`` axes, like
     ``torch.nn.functional.layer_norm`` (biased variance; ``weight`` and
     ``bias`` of shape ``normalized_shape``).
@@ -190,9 +204,10 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
     array([[-1.,  1.]])
     """
     x = as_tensor(x)
-    if isinstance(normalized_shape, numbers.Integral):
-        normalized_shape = (int(normalized_shape),)
-    shape = tuple(int(n) for n in normalized_shape)
+    if isinstance(normalized_shape, (int, numbers.Integral)):
+        shape: tuple[int, ...] = (int(normalized_shape),)
+    else:
+        shape = tuple(int(n) for n in normalized_shape)
     k = len(shape)
     if k == 0 or x.shape[x.ndim - k :] != shape or k > x.ndim:
         raise ShapeError(

@@ -13,7 +13,7 @@ from numeric.errors import ShapeError
 from numeric.prims.reduce import unbroadcast
 from numeric.prims.shape import reshape, transpose
 from numeric.registry import defjvp, defprim, defvjp, needs_grad
-from numeric.tape import apply
+from numeric.tape import Tensor, TensorLike, apply
 
 
 def _matmul_impl(x, y):
@@ -42,7 +42,7 @@ def _matmul_impl(x, y):
 matmul_p = defprim("matmul", _matmul_impl, 2)
 
 
-def matmul(x, y):
+def matmul(x: TensorLike, y: TensorLike) -> Tensor:
     """Matrix product ``x @ y`` with ``np.matmul`` semantics.
 
     Raises

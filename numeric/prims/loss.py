@@ -14,13 +14,15 @@ PyTorch-style losses with :mod:`numeric.prims.loss_binary` and
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
+from numeric._typing import Axis
 from numeric.errors import ArgumentError, DifferentiationError, ShapeError
 from numeric.prims.elementwise import relu, where
 from numeric.prims.reduce import _axes, _ndim, _regrow, mean, sum
 from numeric.prims.shape import reshape
 from numeric.registry import UNDEFINED, defjvp, defprim, defvjp
-from numeric.tape import Tensor, apply, as_tensor
+from numeric.tape import Tensor, TensorLike, apply, as_tensor
 
 
 def _stable_lse(x, axis):
@@ -47,7 +49,7 @@ def _logsumexp_impl(x, axis, keepdims):
 logsumexp_p = defprim("logsumexp", _logsumexp_impl, 1)
 
 
-def logsumexp(x, axis=None, keepdims=False):
+def logsumexp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """``log(sum(exp(x), axis))`` computed stably (finite for |x| ~ 1000)."""
     axis = None if axis is None else _axes(axis, _ndim(x))
     return apply(logsumexp_p, x, axis=axis, keepdims=bool(keepdims))
@@ -85,7 +87,7 @@ def _softmax_impl(x, axis):
 softmax_p = defprim("softmax", _softmax_impl, 1)
 
 
-def softmax(x, axis=-1):
+def softmax(x: TensorLike, axis: int = -1) -> Tensor:
     """``exp(x) / sum(exp(x), axis)``, shifted by the maximum for stability."""
     return apply(softmax_p, x, axis=_axes(axis, _ndim(x)))
 
@@ -124,7 +126,7 @@ def _log_softmax_impl(x, axis):
 log_softmax_p = defprim("log_softmax", _log_softmax_impl, 1)
 
 
-def log_softmax(x, axis=-1):
+def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
     """``x - logsumexp(x, axis, keepdims=True)``, finite for |x| ~ 1000."""
     return apply(log_softmax_p, x, axis=_axes(axis, _ndim(x)))
 
@@ -184,7 +186,7 @@ def _scores_2d(scores, op: str) -> Tensor:
     return scores
 
 
-def mse(pred, target):
+def mse(pred: TensorLike, target: TensorLike) -> Tensor:
     """Mean squared error ``mean((pred - target)**2)``; shapes must be equal.
 
     :func:`numeric.mse_loss` is the same loss with PyTorch's options
@@ -233,7 +235,7 @@ defvjp(cross_entropy_p, cross_entropy_vjp)
 defjvp(cross_entropy_p, cross_entropy_jvp)
 
 
-def svm_loss(scores, labels, delta=1.0):
+def svm_loss(scores: TensorLike, labels: npt.ArrayLike, delta: float = 1.0) -> Tensor:
     """Multiclass SVM hinge loss (CS231n): the batch mean of
     ``sum_{j != y} max(0, s_j - s_y + delta)``. A margin exactly at 0 gets no
     gradient (relu'(0) = 0)."""

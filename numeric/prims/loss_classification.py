@@ -42,7 +42,9 @@ def _gather_index(labels: np.ndarray, ndim: int) -> tuple:
     ``ndim`` axes whose class axis is 1 (0 for an unbatched (C,) input)."""
     if ndim == 1:
         return (labels,)
-    grids = np.indices(labels.shape, sparse=True)
+    # declared: NumPy's stubs match a shape of unknown length to their 0-d
+    # overload (an empty tuple)
+    grids: tuple[np.ndarray, ...] = np.indices(labels.shape, sparse=True)
     return (grids[0], labels, *grids[1:])
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from numeric.prims.elementwise import abs, sqrt, where
 from numeric.prims.reduce import _axes, sum
 from numeric.prims.shape import transpose
 from numeric.prims.statistics import max, min
-from numeric.tape import as_tensor
+from numeric.tape import Tensor, TensorLike, as_tensor
 
 __all__ = ["matrix_trace", "norm", "trace"]
 
@@ -72,7 +73,12 @@ def _matrix_norm(x, ord, axes, keepdims):
     return out.reshape(kept)
 
 
-def norm(x, ord=None, axis=None, keepdims=False):
+def norm(
+    x: TensorLike,
+    ord: float | str | None = None,
+    axis: int | Sequence[int] | None = None,
+    keepdims: bool = False,
+) -> Tensor:
     """Vector or matrix norm, like ``np.linalg.norm``.
 
     Parameters
@@ -114,22 +120,25 @@ def norm(x, ord=None, axis=None, keepdims=False):
     array([0., 0., 0.])
     """
     x = as_tensor(x)
+    given: Sequence[int]  # the axes as given, before _axes checks them
     if axis is None:
         if ord is None:
             out = _root(sum(x * x), 2)
             return out.reshape((1,) * x.ndim) if keepdims else out
         if x.ndim == 1:
-            axis = (0,)
+            given = (0,)
         elif x.ndim == 2:
-            axis = (0, 1)
+            given = (0, 1)
         else:
             raise ShapeError(
                 f"norm: ord={ord!r} needs a 1-D or 2-D input or an axis, got shape "
                 f"{x.shape}"
             )
-    elif isinstance(axis, numbers.Integral):
-        axis = (int(axis),)
-    axes = tuple(_axes(a, x.ndim)[0] for a in axis)
+    elif isinstance(axis, (int, numbers.Integral)):
+        given = (int(axis),)
+    else:
+        given = axis
+    axes = tuple(_axes(a, x.ndim)[0] for a in given)
     if len(axes) == 1:
         return _vector_norm(x, ord, axes, keepdims)
     if len(axes) == 2 and axes[0] != axes[1]:
@@ -139,7 +148,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
     )
 
 
-def trace(a, offset=0, axis1=0, axis2=1):
+def trace(a: TensorLike, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
     """Sum along a diagonal, like ``np.trace`` (default: the first two axes).
 
     Parameters
@@ -184,7 +193,7 @@ def trace(a, offset=0, axis1=0, axis2=1):
     return sum(moved[..., rows, cols], axis=-1)
 
 
-def matrix_trace(a, offset=0):
+def matrix_trace(a: TensorLike, offset: int = 0) -> Tensor:
     """Trace over the last two axes, like ``np.linalg.trace`` (batched).
 
     Parameters

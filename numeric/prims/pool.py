@@ -12,14 +12,18 @@ the scatter-add ``max_pool2d_transpose`` and the two are each other's VJPs.
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Sequence
 
+import numpy as np
+import numpy.typing as npt
+
+from numeric._typing import IntPair
 from numeric.errors import ArgumentError, ShapeError
 from numeric.prims import _conv_kernels as K
 from numeric.prims import conv_args as A
 from numeric.prims.shape import reshape
 from numeric.registry import defprim, defvjp
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 # ----- geometry shared with average pooling -----
 
@@ -192,15 +196,15 @@ defvjp(max_unpool2d_p, max_unpool2d_vjp)
 
 
 def max_pool2d(
-    x,
-    kernel_size=None,
-    stride=None,
-    padding=0,
-    dilation=1,
-    ceil_mode=False,
-    return_indices=False,
+    x: TensorLike,
+    kernel_size: IntPair | None = None,
+    stride: IntPair | None = None,
+    padding: IntPair = 0,
+    dilation: IntPair = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
     *,
-    size=None,
+    size: IntPair | None = None,
 ) -> Tensor | tuple[Tensor, np.ndarray]:
     """Maximum over windows, as ``torch.nn.functional.max_pool2d``.
 
@@ -269,7 +273,12 @@ def max_pool2d(
 
 
 def max_unpool2d(
-    x, indices, kernel_size, stride=None, padding=0, output_size=None
+    x: TensorLike,
+    indices: npt.ArrayLike,
+    kernel_size: IntPair,
+    stride: IntPair | None = None,
+    padding: IntPair = 0,
+    output_size: Sequence[int] | None = None,
 ) -> Tensor:
     """The partial inverse of :func:`max_pool2d`, as
     ``torch.nn.functional.max_unpool2d``: zeros, with each value of ``x``

@@ -13,9 +13,12 @@ needs no primitive of its own.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
+from numeric._typing import IntPair
 from numeric.errors import ArgumentError, ShapeError
 from numeric.prims import _conv_kernels as K
 from numeric.prims import _workspace
@@ -24,7 +27,7 @@ from numeric.prims.linalg import matmul
 from numeric.prims.pool import kernel_arg, pool_geometry
 from numeric.prims.shape import reshape
 from numeric.registry import defprim, defvjp
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 
 def _taps(out, kernel, stride):
@@ -85,15 +88,15 @@ def _axis_divisors(size, kernel, stride, pad, out):
 
 
 def avg_pool2d(
-    x,
-    kernel_size=None,
-    stride=None,
-    padding=0,
-    ceil_mode=False,
-    count_include_pad=True,
-    divisor_override=None,
+    x: TensorLike,
+    kernel_size: IntPair | None = None,
+    stride: IntPair | None = None,
+    padding: IntPair = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
     *,
-    size=None,
+    size: IntPair | None = None,
 ) -> Tensor:
     """Mean over windows, as ``torch.nn.functional.avg_pool2d``.
 
@@ -141,7 +144,7 @@ def avg_pool2d(
     """
     op = "avg_pool2d"
     kernel_size = kernel_arg(op, kernel_size, size)
-    xs, unbatched, kernel, stride, pads, _, out_hw = pool_geometry(
+    xs, unbatched, kernel, strides, pads, _, out_hw = pool_geometry(
         op, x, kernel_size, stride, padding, 1, ceil_mode
     )
     if divisor_override is not None:
@@ -154,8 +157,8 @@ def avg_pool2d(
         if divisor_override == 0:
             raise ArgumentError(f"{op}: divisor_override must not be zero")
     pad = (pads[0][0], pads[1][0])
-    rows = _axis_divisors(xs[2], kernel[0], stride[0], pad[0], out_hw[0])
-    cols = _axis_divisors(xs[3], kernel[1], stride[1], pad[1], out_hw[1])
+    rows = _axis_divisors(xs[2], kernel[0], strides[0], pad[0], out_hw[0])
+    cols = _axis_divisors(xs[3], kernel[1], strides[1], pad[1], out_hw[1])
     which = 0 if count_include_pad else 1
     divisor = np.outer(rows[which], cols[which]).astype(np.float64)
     if divisor_override is not None:
@@ -165,7 +168,7 @@ def avg_pool2d(
     if unbatched:
         x = reshape(x, xs)
     out = apply(
-        avg_pool2d_p, x, kernel=kernel, stride=stride, padding=pads, scale=scale
+        avg_pool2d_p, x, kernel=kernel, stride=strides, padding=pads, scale=scale
     )
     return reshape(out, out.shape[1:]) if unbatched else out
 
@@ -181,7 +184,9 @@ def _averaging_matrix(size: int, out: int, dtype) -> np.ndarray:
     return (inside / (end - start)[:, None]).astype(dtype)
 
 
-def adaptive_avg_pool2d(x, output_size) -> Tensor:
+def adaptive_avg_pool2d(
+    x: TensorLike, output_size: int | Sequence[int | None] | None
+) -> Tensor:
     """Average pooling to a given output size, as
     ``torch.nn.functional.adaptive_avg_pool2d``.
 
@@ -214,24 +219,22 @@ def adaptive_avg_pool2d(x, output_size) -> Tensor:
     """
     op = "adaptive_avg_pool2d"
     xs, _ = A.spatial_input(x, op)
+    pair: Any = output_size
     if output_size is None or isinstance(output_size, numbers.Integral):
-        output_size = (output_size, output_size)
+        pair = (output_size, output_size)
     try:
-        sizes = tuple(output_size)
+        sizes = tuple(pair)
     except TypeError:
         sizes = ()
     if len(sizes) != 2:
-        raise ArgumentError(
-            f"{op}: output_size must be an int or a pair, got {output_size!r}"
-        )
+        raise ArgumentError(f"{op}: output_size must be an int or a pair, got {pair!r}")
     out = []
     for n, v in zip(xs[2:], sizes):
         if v is None:
             v = n
         if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
             raise ArgumentError(
-                f"{op}: output_size entries must be positive ints or None, "
-                f"got {output_size!r}"
+                f"{op}: output_size entries must be positive ints or None, got {pair!r}"
             )
         out.append(int(v))
     if 0 in xs[2:]:

@@ -11,10 +11,11 @@ import builtins
 
 import numpy as np
 
+from numeric._typing import Axis
 from numeric.errors import ShapeError
 from numeric.prims.shape import reshape
 from numeric.registry import deflinear, defprim, defvjp
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 
 def _ndim(x) -> int:
@@ -104,7 +105,7 @@ def _sum_impl(x, axis, keepdims):
 sum_p = defprim("sum", _sum_impl, 1)
 
 
-def sum(x, axis=None, keepdims=False):
+def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Sum of ``x`` over ``axis`` (all axes when None)."""
     if axis is not None:
         axis = _axes(axis, _ndim(x))
@@ -128,7 +129,7 @@ def _mean_impl(x, axis, keepdims):
 mean_p = defprim("mean", _mean_impl, 1)
 
 
-def mean(x, axis=None, keepdims=False):
+def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Mean of ``x`` over ``axis`` (all axes when None)."""
     if axis is not None:
         axis = _axes(axis, _ndim(x))

@@ -15,7 +15,7 @@ from numeric.prims.elementwise import where
 from numeric.prims.reduce import _ndim, sum
 from numeric.prims.shape import reshape, transpose
 from numeric.registry import defjvp, deflinear, defprim, defvjp
-from numeric.tape import apply, as_tensor
+from numeric.tape import Tensor, TensorLike, apply, as_tensor
 
 __all__ = ["cumprod", "cumsum"]
 
@@ -40,7 +40,7 @@ def _cumsum_impl(x, axis):
 cumsum_p = defprim("cumsum", _cumsum_impl, 1)
 
 
-def cumsum(x, axis=None):
+def cumsum(x: TensorLike, axis: int | None = None) -> Tensor:
     """Cumulative sum along ``axis``, like ``np.cumsum``.
 
     Parameters
@@ -91,7 +91,7 @@ def _cumprod_impl(x, axis):
 cumprod_p = defprim("cumprod", _cumprod_impl, 1)
 
 
-def cumprod(x, axis=None):
+def cumprod(x: TensorLike, axis: int | None = None) -> Tensor:
     """Cumulative product along ``axis``, like ``np.cumprod``.
 
     The gradient is exact at zeros, one or several: where a slice holds a

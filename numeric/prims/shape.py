@@ -7,11 +7,13 @@ is another op of this family: ``reshape`` undoes ``reshape``, ``getitem`` and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from numeric.errors import ShapeError
 from numeric.registry import deflinear, defprim, defvjp
-from numeric.tape import Tensor, apply
+from numeric.tape import Tensor, TensorLike, apply
 
 # ----- identity -----
 
@@ -63,7 +65,7 @@ def _reshape_impl(x, shape):
 reshape_p = defprim("reshape", _reshape_impl, 1)
 
 
-def reshape(x, shape):
+def reshape(x: TensorLike, shape: int | Sequence[int]) -> Tensor:
     """Return ``x`` with a new shape (one entry may be -1), like ``np.reshape``."""
     if isinstance(shape, (int, np.integer)):
         shape = (int(shape),)
@@ -95,7 +97,7 @@ def _transpose_impl(x, axes):
 transpose_p = defprim("transpose", _transpose_impl, 1)
 
 
-def transpose(x, axes=None):
+def transpose(x: TensorLike, axes: Sequence[int] | None = None) -> Tensor:
     """Permute the axes of ``x`` (reverse them when ``axes`` is None)."""
     if axes is not None:
         axes = tuple(int(a) for a in axes)
@@ -190,7 +192,7 @@ deflinear(pad_p)
 # ----- ravel (composition) -----
 
 
-def ravel(x):
+def ravel(x: TensorLike) -> Tensor:
     """``x`` as a 1-D tensor, like ``np.ravel`` (a reshape: gradients flow).
 
     Parameters

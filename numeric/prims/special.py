@@ -31,7 +31,7 @@ from numeric.registry import (
     defvjp,
     needs_grad,
 )
-from numeric.tape import apply
+from numeric.tape import Tensor, TensorLike, apply
 
 __all__ = [
     "arccosh",
@@ -192,7 +192,9 @@ def _clip_impl(x, lo, hi):
 clip_p = defprim("clip", _clip_impl, 3)
 
 
-def clip(x, a_min=None, a_max=None):
+def clip(
+    x: TensorLike, a_min: TensorLike | None = None, a_max: TensorLike | None = None
+) -> Tensor:
     """Limit ``x`` to ``[a_min, a_max]``, like ``np.clip``.
 
     Gradient convention (PyTorch's ``clamp``): ``x`` gets the gradient where

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from numeric._typing import Axis
 from numeric.errors import ShapeError
 from numeric.prims.elementwise import sqrt, where
 from numeric.prims.reduce import _axes, _kept_shape, _ndim, _regrow, mean, sum, sum_p
 from numeric.prims.shape import reshape, transpose
 from numeric.registry import defjvp, defprim, defvjp
-from numeric.tape import apply, as_tensor
+from numeric.tape import Tensor, TensorLike, apply, as_tensor
 
 __all__ = ["max", "min", "prod", "std", "var"]
 
@@ -35,7 +36,7 @@ max_p = defprim("max", _extreme_impl("max", np.maximum), 1)
 min_p = defprim("min", _extreme_impl("min", np.minimum), 1)
 
 
-def max(x, axis=None, keepdims=False):
+def max(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Maximum of ``x`` over ``axis``, like ``np.max``; tied maxima share the
     gradient evenly (PyTorch's ``amax``).
 
@@ -67,7 +68,7 @@ def max(x, axis=None, keepdims=False):
     return apply(max_p, x, axis=axis, keepdims=bool(keepdims))
 
 
-def min(x, axis=None, keepdims=False):
+def min(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Minimum of ``x`` over ``axis``, like ``np.min``; tied minima share the
     gradient evenly (PyTorch's ``amin``).
 
@@ -128,7 +129,7 @@ def _prod_impl(x, axis, keepdims):
 prod_p = defprim("prod", _prod_impl, 1)
 
 
-def prod(x, axis=None, keepdims=False):
+def prod(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Product of ``x`` over ``axis``, like ``np.prod`` (1 for an empty slice).
 
     The gradient of each entry is the product of the others, computed without
@@ -214,7 +215,9 @@ defjvp(prod_p, prod_jvp)
 # ----- var / std (compositions) -----
 
 
-def var(x, axis=None, ddof=0, keepdims=False):
+def var(
+    x: TensorLike, axis: Axis = None, ddof: int = 0, keepdims: bool = False
+) -> Tensor:
     """Variance over ``axis``, like ``np.var``: ``sum((x - mean)**2) / (n - ddof)``.
 
     A composition of registered primitives, so its gradient and tangent come
@@ -254,7 +257,9 @@ def var(x, axis=None, ddof=0, keepdims=False):
         return sum(d * d, axis=axes, keepdims=keepdims) / np.float64(n - ddof)
 
 
-def std(x, axis=None, ddof=0, keepdims=False):
+def std(
+    x: TensorLike, axis: Axis = None, ddof: int = 0, keepdims: bool = False
+) -> Tensor:
     """Standard deviation ``sqrt(var(x, axis, ddof))``, like ``np.std``.
 
     At a constant slice the value is 0 and, as in PyTorch, the gradient is NaN

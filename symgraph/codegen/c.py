@@ -83,34 +83,36 @@ def c_module(mod: Module) -> str:
     parts += helpers_of(mod, "c")
     outs = mod.outputs
     if mod.several:
+        jac = mod.jac
+        assert jac is not None  # built for several outputs
         stores = [(f"out[{i}]", o) for i, o in enumerate(outs)]
         sig = f"void {name}(const double *in, double *out)"
         parts.append("\n".join(_c_fn(mod, sig, outs, stores, False)))
         jstores = stores + [
-            (f"jac[{i * n + j}]", g) for (i, j), g in np.ndenumerate(mod.jac)
+            (f"jac[{i * n + j}]", g) for (i, j), g in np.ndenumerate(jac)
         ]
         sig = f"void {name}_jac(const double *in, double *out, double *jac)"
         parts.append(
-            "\n".join(
-                _c_fn(mod, sig, list(outs) + list(mod.jac.ravel()), jstores, False)
-            )
+            "\n".join(_c_fn(mod, sig, list(outs) + list(jac.ravel()), jstores, False))
         )
     else:
+        grads = mod.grads
+        assert grads is not None  # built for a single output
         sig = f"double {name}(const double *in)"
         parts.append("\n".join(_c_fn(mod, sig, outs, [], True)))
-        gstores = [(f"grad[{k}]", g) for k, g in enumerate(mod.grads)]
-        roots = list(outs) + list(mod.grads)
+        gstores = [(f"grad[{k}]", g) for k, g in enumerate(grads)]
+        roots = list(outs) + list(grads)
         sig = f"double {name}_grad(const double *in, double *grad)"
         parts.append("\n".join(_c_fn(mod, sig, roots, gstores, True)))
         if mod.hessian:
+            hess = mod.hess
+            assert hess is not None  # built with hessian=True
             hstores = gstores + [
-                (f"hess[{i * n + j}]", h) for (i, j), h in np.ndenumerate(mod.hess)
+                (f"hess[{i * n + j}]", h) for (i, j), h in np.ndenumerate(hess)
             ]
             sig = f"double {name}_hess(const double *in, double *grad, double *hess)"
             parts.append(
-                "\n".join(
-                    _c_fn(mod, sig, roots + list(mod.hess.ravel()), hstores, True)
-                )
+                "\n".join(_c_fn(mod, sig, roots + list(hess.ravel()), hstores, True))
             )
     return "\n\n".join(parts) + "\n"
 

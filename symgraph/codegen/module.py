@@ -135,9 +135,9 @@ class Module:
         all_roots = list(self.outputs)
         if self.grads is not None:
             all_roots += self.grads
-        for m in (self.jac, self.hess):
-            if m is not None:
-                all_roots += list(m.ravel())
+        for matrix in (self.jac, self.hess):
+            if matrix is not None:
+                all_roots += list(matrix.ravel())
         self.order = toposort(all_roots)
         args = list(self.wrt)
         in_args = set(args)
@@ -215,7 +215,7 @@ class Module:
         """
         atom, lines, count = {}, [], 0
         order = toposort(roots)
-        store_of = {}
+        store_of: dict[Node, list[str]] = {}
         for target, node in stores:
             store_of.setdefault(node, []).append(target)
         n_ops = sum(1 for n in order if n.args)
@@ -269,13 +269,13 @@ class Module:
         on a batch, a temporary that stays alive until the return is an array
         that stays allocated (and out of cache).
         """
-        last = {}
+        last: dict[Node, Node] = {}  # node -> its last user
         for node in order:
             if node in store_of:
                 last.setdefault(node, node)
             for a in node.args:
                 last[a] = node
-        dels = {}
+        dels: dict[Node, list[Node]] = {}
         for node, user in last.items():
             if node.op not in ("symbol", "const") and node not in keep:
                 lst = dels.setdefault(user, [])

@@ -183,7 +183,7 @@ class Namer:
     def __init__(self, target: str, function_names):
         self.target = target
         self.used = set(function_names)
-        self.mangled = []  # (original, new), in allocation order
+        self.mangled: list[tuple[str, str]] = []  # (original, new), in allocation order
 
     def _ok(self, name: str) -> bool:
         if name in self.used or _TEMP.match(name):

@@ -173,6 +173,7 @@ def planned_module(mod: Module) -> str:
     parts = ["\n".join(header)]
     parts += _helpers(mod)
     parts.append(_SUPPORT)
+    assert mod.grads is not None  # built for a single output
     value, grads, n = mod.outputs[0], list(mod.grads), len(mod.wrt)
     fns = [(mod.name, "Value.", [value], "    return _r[0]")]
     fns.append(
@@ -184,6 +185,7 @@ def planned_module(mod: Module) -> str:
         )
     )
     if mod.hessian:
+        assert mod.hess is not None  # built with hessian=True
         hess = list(mod.hess.ravel())
         fns.append(
             (

@@ -150,18 +150,18 @@ def python_module(mod: Module) -> str:
     parts.append("\n".join(lines))
 
     if mod.several:
-        m, n = mod.jac.shape
+        jac = mod.jac
+        assert jac is not None  # built for several outputs
+        m, n = jac.shape
         doc = "Values and the Jacobian: one reverse sweep per output."
         lines = _py_def(name + "_jac", params, doc) + _py_prologue(mod, True)
         lines.append(f"    _jac = np.zeros(({m}, {n}) + _shape)")
         stores = [
             (f"_jac[{i}, {j}]", g)
-            for (i, j), g in np.ndenumerate(mod.jac)
+            for (i, j), g in np.ndenumerate(jac)
             if not _is_zero(g)
         ]
-        body, atom = mod.body(
-            list(outs) + list(mod.jac.ravel()), lang, stores, keep=outs
-        )
+        body, atom = mod.body(list(outs) + list(jac.ravel()), lang, stores, keep=outs)
         values = [_py_value(mod, o, atom) for o in outs]
         lines += (
             body + _py_tuple_assign("_values", values) + _py_return(["_values", "_jac"])
@@ -180,6 +180,8 @@ def _is_zero(node) -> bool:
 
 def _py_grad_fn(mod: Module, params: list, with_hess: bool) -> list:
     value, n = mod.outputs[0], len(mod.wrt)
+    grads = mod.grads
+    assert grads is not None  # built for a single output
     if with_hess:
         fname = mod.name + "_hess"
         doc = "Value, gradient and Hessian (reverse sweeps over the gradient)."
@@ -188,16 +190,18 @@ def _py_grad_fn(mod: Module, params: list, with_hess: bool) -> list:
         doc = "Value and gradient: one forward pass, then one reverse pass."
     lines = _py_def(fname, params, doc) + _py_prologue(mod, True)
     lines.append(f"    _grad = np.empty(({n},) + _shape)")
-    stores = [(f"_grad[{k}]", g) for k, g in enumerate(mod.grads)]
-    roots = [value] + list(mod.grads)
+    stores = [(f"_grad[{k}]", g) for k, g in enumerate(grads)]
+    roots = [value] + list(grads)
     if with_hess:
+        hess = mod.hess
+        assert hess is not None  # built with hessian=True
         lines.append(f"    _hess = np.zeros(({n}, {n}) + _shape)")
         stores += [
             (f"_hess[{i}, {j}]", h)
-            for (i, j), h in np.ndenumerate(mod.hess)
+            for (i, j), h in np.ndenumerate(hess)
             if not _is_zero(h)
         ]
-        roots += list(mod.hess.ravel())
+        roots += list(hess.ravel())
     body, atom = mod.body(roots, _PyLang, stores, keep=[value])
     lines += body
     items = [_py_value(mod, value, atom), "tuple(_grad)"] + (

@@ -80,7 +80,9 @@ class _Lowered:
             self.used |= m
         # Rows of the output block: one per output step (one per position in
         # the array form, where constants and arguments get rows too).
-        rows, copies, self.row_of = {}, [], []
+        rows: dict[int, int] = {}  # output step -> row
+        copies: list[tuple[int, tuple]] = []  # (row, source) filled by copying
+        self.row_of: list[int | None] = []  # None: a constant or an argument
         for k, o in enumerate(prog.outputs):
             if self.is_array:  # a row per position
                 if o[0] == "step" and o[1] not in rows:

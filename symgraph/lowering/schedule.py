@@ -82,15 +82,15 @@ class Program:
     output is (an operand, see ``Operand``)."""
 
     n_args: int
-    steps: list
-    outputs: list
+    steps: list[Step]
+    outputs: list[Operand]
     # per output position, the bit mask of the arguments it depends on
-    masks: list
+    masks: list[int]
     # step index -> index of the last step reading it (len(steps) if never)
-    last_use: list = field(default_factory=list)
-    helpers: list = field(default_factory=list)
+    last_use: list[int] = field(default_factory=list)
+    helpers: list[str] = field(default_factory=list)
     # step index -> the steps whose last reader it is (each once)
-    dying: list = field(default_factory=list)
+    dying: list[list[int]] = field(default_factory=list)
 
 
 def build_program(outputs: list, arg_index: dict) -> Program:
@@ -150,7 +150,7 @@ def build_program(outputs: list, arg_index: dict) -> Program:
         for kind, v in step.operands:
             if kind == "step":
                 last_use[v] = j
-    dying = [[] for _ in steps]
+    dying: list[list[int]] = [[] for _ in steps]
     for d, j in enumerate(last_use):
         if j != never:
             dying[j].append(d)
@@ -187,7 +187,9 @@ def plain_slots(prog: Program) -> list:
     """Temporary number of each step for straight-line code: names are
     reused after their last reader; outputs are kept to the end."""
     kept = {o[1] for o in prog.outputs if o[0] == "step"}
-    slots, free, count = [], [], 0
+    slots: list[int] = []
+    free: list[int] = []  # a heap of reusable temporaries
+    count = 0
     for j in range(len(prog.steps)):
         for d in prog.dying[j]:
             if d not in kept:
@@ -215,22 +217,29 @@ def buffer_slots(prog: Program, rows: dict):
     that dies there when it can (the first operand, or the second of a
     commutative op), so most arithmetic runs in place (``t3 *= t4``).
     """
-    slots, free, count = [], [], 0
+    slots: list[int | None] = []
+    free: list[int] = []  # a heap of reusable buffers
+    count = 0
     for j, step in enumerate(prog.steps):
         form = step.form
         in_place = form is not None
-        dying = [d for d in prog.dying[j] if slots[d] is not None]
+        # the operands whose last reader this step is, with their buffers
+        dying: dict[int, int] = {}
+        for d in prog.dying[j]:
+            buffer = slots[d]
+            if buffer is not None:
+                dying[d] = buffer
         reuse = None
-        if in_place and j not in rows:
+        if form is not None and j not in rows:
             ops = step.operands
             if ops[0][0] == "step" and ops[0][1] in dying:
-                reuse = slots[ops[0][1]]
+                reuse = dying[ops[0][1]]
             elif form[0] in COMMUTATIVE and ops[1][0] == "step" and ops[1][1] in dying:
-                reuse = slots[ops[1][1]]
+                reuse = dying[ops[1][1]]
         if in_place:
-            for d in dying:
-                if slots[d] != reuse:
-                    heapq.heappush(free, slots[d])
+            for buffer in dying.values():
+                if buffer != reuse:
+                    heapq.heappush(free, buffer)
         if j in rows:
             slots.append(None)
         elif reuse is not None:
@@ -241,8 +250,9 @@ def buffer_slots(prog: Program, rows: dict):
             slots.append(count)
             count += 1
         if not in_place:
-            for d in dying:
-                heapq.heappush(free, slots[d])
-        if prog.last_use[j] == len(prog.steps) and slots[j] is not None:
-            heapq.heappush(free, slots[j])
+            for buffer in dying.values():
+                heapq.heappush(free, buffer)
+        written = slots[j]
+        if prog.last_use[j] == len(prog.steps) and written is not None:
+            heapq.heappush(free, written)
     return slots, count

@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import linecache
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -59,7 +60,8 @@ def _atom(o, step_atom) -> str:
     kind, v = o
     if kind == "const":
         return const_text(v)
-    return step_atom(v) if kind == "step" else None
+    assert kind == "step", kind  # the callers read arguments and rows themselves
+    return step_atom(v)
 
 
 def plain_source(prog: Program, fname: str, params: list, slots: list) -> str:
@@ -127,9 +129,9 @@ def blocked_source(
     rows: dict,
     slots: list,
     n_buffers: int,
-    copies: list = (),
+    copies: Sequence[tuple] = (),
     out_keyword: bool = False,
-    fills: list = (),
+    fills: Sequence[tuple] = (),
     given_buffers: bool = False,
 ) -> str:
     """The memory-planned function ``fname(_out, _block, *params)``, or
@@ -147,7 +149,7 @@ def blocked_source(
     taken = set(params) | {"_out", "_block", "_n", "_start", "_stop", "_o"}
     taken.add("_buffers")
     taken |= {f"t{k}" for k in range(n_buffers)}
-    used = set()
+    used: set[int] = set()
     for step in prog.steps:
         used.update(o[1] for o in step.operands if o[0] == "arg")
     used.update(o[1] for _, o in copies if o[0] == "arg")
@@ -195,7 +197,10 @@ def blocked_source(
             lines.append(f"        {_ufunc_line(name, args, atoms, target, out)}")
             continue
         op = OPS[step.op]
-        form = ufunc_form(op.reduces) if op.variadic else None
+        form = None
+        if op.variadic:
+            assert op.reduces is not None, op.name  # a variadic op names its fold
+            form = ufunc_form(op.reduces)
         if form is not None:  # an n-ary reduction: the fold, in place
             name = form[0]
             lines.append(f"        np.{name}({atoms[0]}, {atoms[1]}, {out(target)})")

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ..node import Node
+from ..node import Node, const_number
 from ._common import const, exact, make
 
 __all__ = ["add", "div", "mul", "neg", "pow_", "sub"]
@@ -206,8 +206,8 @@ def _constant_last(x: Node, y: Node, sign: int) -> Node | None:
     """Constants of ``x`` and ``y`` (at most one level down) merge at the end."""
     if y.op == "const" and x.op in ("add", "sub") and x.args[1].op == "const":
         first, c = x.args
-        total = c.value if x.op == "add" else -c.value
-        return make("add", first, const(total + sign * y.value))
+        total = const_number(c) if x.op == "add" else -const_number(c)
+        return make("add", first, const(total + sign * const_number(y)))
     return None
 
 
@@ -225,8 +225,8 @@ def add(x: Node, y: Node) -> Node | None:
     merged = _constant_last(x, y, 1)
     if merged is not None:
         return merged
-    if y.op == "const" and y.value < 0:
-        return make("sub", x, const(-y.value))
+    if y.op == "const" and const_number(y) < 0:
+        return make("sub", x, const(-const_number(y)))
     cy, ry = coeff_rest(y)
     if ry is not None and _negative(cy):  # a + (-c*r) = a - c*r
         return make("sub", x, rebuild(-cy, ry))
@@ -245,8 +245,8 @@ def sub(x: Node, y: Node) -> Node | None:
     merged = _constant_last(x, y, -1)
     if merged is not None:
         return merged
-    if y.op == "const" and y.value < 0:
-        return make("add", x, const(-y.value))
+    if y.op == "const" and const_number(y) < 0:
+        return make("add", x, const(-const_number(y)))
     cy, ry = coeff_rest(y)
     if ry is not None and _negative(cy):  # a - (-c*r) = a + c*r
         return make("add", x, rebuild(-cy, ry))
@@ -257,5 +257,5 @@ def neg(x: Node) -> Node | None:
     if x.op == "sub":  # -(a - b) = b - a
         return make("sub", x.args[1], x.args[0])
     if x.op == "mul" and x.args[0].op == "const" and _negative(x.args[0].value):
-        return rebuild(-x.args[0].value, x.args[1])  # -(-c*r) = c*r
+        return rebuild(-const_number(x.args[0]), x.args[1])  # -(-c*r) = c*r
     return None

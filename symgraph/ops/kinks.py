@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -388,6 +390,7 @@ _ALL_PAIRS_UP_TO = 8
 
 
 def _tie_kinks(*xs):
+    pairs: Iterable[tuple[Any, Any]]
     if len(xs) <= _ALL_PAIRS_UP_TO:
         pairs = itertools.combinations(xs, 2)
     else:

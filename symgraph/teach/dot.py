@@ -13,7 +13,9 @@ from __future__ import annotations
 import html
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from ..errors import ToolkitError
 from ..node import as_node
@@ -111,7 +113,9 @@ def _edge_label(value, gradient) -> str:
     return f'<<font color="{_VALUE_COLOUR}">{v}</font><br/><font color="{_GRAD_COLOUR}">{g}</font>>'
 
 
-def to_dot(f, at=None, digits: int = 4, rankdir: str = "LR") -> Dot:
+def to_dot(
+    f: Any, at: Mapping[Any, Any] | None = None, digits: int = 4, rankdir: str = "LR"
+) -> Dot:
     """Graphviz DOT text of the DAG of ``f``.
 
     Parameters

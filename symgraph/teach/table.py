@@ -13,7 +13,9 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -298,7 +300,9 @@ def _names(order: list, uses: dict) -> dict:
     """Display names: symbols by name, named nodes by name, others t1, t2 ..."""
     taken = {n.value for n in order if n.op == "symbol"}
     taken |= {n.name for n in order if n.name}
-    names, count, seen = {}, 0, {}
+    names: dict[Node, str] = {}
+    count = 0
+    seen: dict[str, int] = {}  # display name -> how many nodes carry it
     for node in order:
         if node.op == "symbol":
             names[node] = node.value
@@ -333,7 +337,9 @@ def _point(at, order) -> dict:
     return bound
 
 
-def backprop_table(f, at=None, digits: int = 4) -> BackpropTable:
+def backprop_table(
+    f: Any, at: Mapping[Any, Any] | None = None, digits: int = 4
+) -> BackpropTable:
     """Work out backpropagation through ``f`` node by node.
 
     Parameters

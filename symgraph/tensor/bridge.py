@@ -88,7 +88,9 @@ def _apply(node, args, p):
 
     if op in ELEMENTWISE:
         return _elementwise(op)(*args)
-    x = args[0] if args else None
+    # every op here has an input: the nullary ones (fill, eye) are built
+    # by the caller, like symbols and constants
+    x = args[0]
     shape = concrete(node.shape, p["_dims"])
     if op == "matmul":
         return nm.matmul(*args)

@@ -57,7 +57,7 @@ def _scalar(x):
 
 def _elementwise(op, *xs):
     arrs = np.broadcast_arrays(*[np.asarray(x, dtype=object) for x in xs])
-    return _obj(arrs[0].shape, lambda idx: make(op, *[a[idx] for a in arrs]))
+    return _obj(arrs[0].shape, lambda idx: make(op, *[a.item(idx) for a in arrs]))
 
 
 def _matmul(a, b):
@@ -152,7 +152,9 @@ def _conv2d(x, w, stride, padding):
 def _apply(op, args, p):
     if op in _ELEMENTWISE_OPS:
         return _elementwise(op, *args)
-    x = args[0] if args else None
+    # every op here has an input: the nullary ones (fill, eye) are built
+    # by the caller, like symbols and constants
+    x = args[0]
     if op == "matmul":
         return _matmul(*args)
     if op == "transpose":

@@ -169,6 +169,20 @@ def test_from_sympy_of_sympys_own_derivative_evaluates_right():
 
 
 @pytest.mark.parametrize(
+    "factors",
+    [(2, 3), (1, 1), (sp.Rational(1, 2), -3), (2.5, 2), (-1, sp.Rational(-2, 7))],
+)
+def test_from_sympy_of_an_unevaluated_product_of_numbers_is_its_value(factors):
+    # Mul(..., evaluate=False) keeps the numbers apart; the node is the number
+    # SymPy's own evaluation gives (this crashed or returned None before).
+    e = sp.Mul(*factors, evaluate=False)
+    n = sg.from_sympy(e)
+    assert n.op == "const"
+    assert n.to_sympy() == e.doit()
+    assert sg.from_sympy(e * X).to_sympy() == (e.doit() * X)
+
+
+@pytest.mark.parametrize(
     "obj, name",
     [
         (sp.Integral(X, X), "Integral"),
