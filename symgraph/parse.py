@@ -10,29 +10,25 @@ nesting depth and the size of integer literals are bounded.
 
 from __future__ import annotations
 
-import difflib
-import keyword
-import math
 import sys
 import warnings
 from types import FrameType
 
 from . import ops as _ops  # noqa: F401  (the declarations fill the op table)
+from .calls import (
+    CONSTANTS,
+    FUNCTIONS,
+    ArityError,
+    apply_call,
+    tables,
+    uncalled,
+    unknown_function,
+)
 from .errors import LimitError, ParseError
 from .identifiers import normal_name
 from .node import MAX_INT_BITS, Node, const, const_number, make, symbol
-from .opdef import OPS, parse_names
-from .parse_help import (
-    MINUS_SIGN,
-    SUPERSCRIPTS,
-    ParseHint,
-    character_hint,
-    constant_hint,
-    continues_name,
-    hints_of,
-    read_name,
-    starts_name,
-)
+from .parse_help import ParseHint, constant_hint, hints_of
+from .tokens import MAX_DIGITS, tokenize
 
 __all__ = [
     "FUNCTIONS",
@@ -51,168 +47,8 @@ MAX_DEPTH = 100
 # left below the interpreter's recursion limit (never a RecursionError).
 _FRAMES_PER_LEVEL = 6
 _FRAME_MARGIN = 60
-# Enough for every exact constant a node can hold (MAX_INT_BITS = 4096 bits is
-# 1234 digits), so str(node) of any folded constant parses back.
-MAX_DIGITS = 1234
 
-# Callable names: every op's name and aliases, from the declarations (read
-# again when an op has been declared since). Trailing parameters with defaults
-# are optional (leaky_relu(x) is leaky_relu(x, 0.01)). A variadic op called
-# with two arguments is its binary op, and the binary op called with more is
-# the variadic one: max(a, b) is maximum(a, b) (ties split 1/2 each) and
-# maximum(a, b, c) is max(a, b, c) (ties split evenly); likewise min.
-# maxpool(a, b, ...) takes any number >= 2.
-_TABLES: dict = {}
-
-
-def _tables() -> tuple[dict, dict]:
-    """(callable name -> op, binary op -> its n-ary op)."""
-    if _TABLES.get("size") != len(OPS):
-        nary = {op.nary_of: op.name for op in OPS.values() if op.nary_of}
-        _TABLES.update(size=len(OPS), names=parse_names(), nary=nary)
-    return _TABLES["names"], _TABLES["nary"]
-
-
-def functions() -> list[str]:
-    """Every function name the parser accepts, sorted."""
-    return sorted(_tables()[0])
-
-
-FUNCTIONS = functions()  # the names at import time (see functions())
 _E_SYMBOL = symbol("e")
-
-
-# Calls the parser builds from other ops: log(x, b) is log(x) / log(b),
-# SymPy's own form of a logarithm to a base (so from_sympy of sympy.log(x, b)
-# gives the same node).
-_BUILT = {
-    ("log", 2): lambda x, b: make("div", make("log", x), make("log", b)),
-}
-_CONSTANTS = {"pi": lambda: make("pi"), "E": lambda: make("E"),
-              "inf": lambda: const(math.inf), "nan": lambda: const(math.nan)}  # fmt: skip
-
-_OPERATORS = ("**", "+", "-", "*", "/", "^", "(", ")", ",")
-_REFUSED = {
-    ".": "attribute access and '.' outside a number are not allowed",
-    "[": "subscripts and lists are not allowed",
-    "]": "subscripts and lists are not allowed",
-    "{": "braces are not allowed",
-    "}": "braces are not allowed",
-    "'": "string literals are not allowed",
-    '"': "string literals are not allowed",
-    "=": "assignments, comparisons and keyword arguments are not allowed",
-    ":": "lambdas, slices and ':=' are not allowed",
-    ";": "only one expression is allowed",
-    "\n": "only one expression (one line) is allowed",
-    "@": "'@' is not an operator here",
-    "_": "names may not start with '_'",
-    "%": "'%' is not supported",
-    "<": "comparisons are not allowed",
-    ">": "comparisons are not allowed",
-    "!": "'!' is not allowed",
-    "&": "bitwise operators are not allowed",
-    "~": "bitwise operators are not allowed",
-    "#": "comments are not allowed",
-    "\\": "backslashes are not allowed",
-    "`": "backticks are not allowed",
-    "$": "'$' is not allowed",
-    "?": "'?' is not allowed",
-}
-
-
-class _Token:
-    __slots__ = ("kind", "pos", "text")
-
-    def __init__(self, kind, text, pos):
-        self.kind, self.text, self.pos = kind, text, pos
-
-
-def _tokenize(text: str) -> list:
-    tokens = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c in " \t":
-            i += 1
-            continue
-        if c.isascii() and (
-            c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit())
-        ):
-            j = i
-            while j < n and text[j].isascii() and text[j].isdigit():
-                j += 1
-            is_float = False
-            if j < n and text[j] == ".":
-                is_float = True
-                j += 1
-                while j < n and text[j].isascii() and text[j].isdigit():
-                    j += 1
-            if j < n and text[j] in "eE":
-                k = j + 1
-                if k < n and text[k] in "+-":
-                    k += 1
-                if k < n and text[k].isascii() and text[k].isdigit():
-                    is_float = True
-                    j = k
-                    while j < n and text[j].isascii() and text[j].isdigit():
-                        j += 1
-            if (
-                j < n
-                and (text[j].isalnum() or text[j] in "_.")
-                and text[j] not in SUPERSCRIPTS
-            ):
-                raise ParseError(
-                    f"unexpected {text[j]!r} right after the number {text[i:j]!r}"
-                    " (write '*' for multiplication)",
-                    j,
-                    text,
-                )
-            if j - i > MAX_DIGITS:
-                raise ParseError(
-                    f"number literal longer than {MAX_DIGITS} characters", i, text
-                )
-            literal = text[i:j]
-            if not is_float and literal[0] == "0" and literal.strip("0"):
-                # as in Python 3: 010 is ten to some readers and eight to others (C)
-                raise ParseError(
-                    f"leading zeros in the integer {literal!r} are ambiguous"
-                    f" (write {literal.lstrip('0')!r})",
-                    i,
-                    text,
-                )
-            tokens.append(_Token("float" if is_float else "int", text[i:j], i))
-            i = j
-            continue
-        if starts_name(c):
-            j = i + 1
-            while j < n and continues_name(text[j]):
-                j += 1
-            word = read_name(text, i, j)
-            if keyword.iskeyword(word) or keyword.issoftkeyword(word):
-                raise ParseError(f"the Python keyword {word!r} is not allowed", i, text)
-            if j < n and text[j] == ".":
-                raise ParseError("attribute access is not allowed", j, text)
-            tokens.append(_Token("name", word, i))
-            i = j
-            continue
-        if text.startswith("**", i):
-            tokens.append(_Token("op", "**", i))
-            i += 2
-            continue
-        if c in "+-*/^(),":
-            tokens.append(_Token("op", c, i))
-            i += 1
-            continue
-        if c == MINUS_SIGN:
-            tokens.append(_Token("op", "-", i))
-            i += 1
-            continue
-        reason = _REFUSED.get(c) or character_hint(text, i, tokens)
-        if reason is None:
-            reason = f"unexpected character {c!r}"
-        raise ParseError(reason, i, text)
-    return tokens
-
 
 # Binary operators: (precedence, right-associative)
 _BINARY = {"+": (1, False), "-": (1, False), "*": (2, False), "/": (2, False),
@@ -233,7 +69,7 @@ def _depth_budget() -> int:
 class _Parser:
     def __init__(self, text: str, symbols: dict | None):
         self.text = text
-        self.tokens = _tokenize(text)
+        self.tokens = tokenize(text)
         self.i = 0
         self.depth = 0
         self.symbols = symbols
@@ -357,10 +193,11 @@ class _Parser:
         called = nxt is not None and nxt.text == "("
         if called:
             return self.call(tok)
-        if word in _CONSTANTS:
-            return _CONSTANTS[word]()
-        if word in _tables()[0]:
-            raise ParseError(self.uncalled(word, nxt), tok.pos, self.text)
+        if word in CONSTANTS:
+            return CONSTANTS[word]()
+        if word in tables()[0]:
+            after = self.tokens[self.i + 1] if self.i + 1 < len(self.tokens) else None
+            raise ParseError(uncalled(word, nxt, after), tok.pos, self.text)
         if self.symbols is not None:
             if word not in self.symbols:
                 raise ParseError(
@@ -370,35 +207,11 @@ class _Parser:
         self.uses.setdefault(word, []).append(tok.pos)
         return symbol(word)
 
-    def uncalled(self, word: str, nxt) -> str:
-        """The reason for a function name that is not called: sin x, sin^2(x)."""
-        reason = f"the function {word!r} must be called"
-        after = self.tokens[self.i + 1] if self.i + 1 < len(self.tokens) else None
-        if nxt is not None and nxt.kind in ("name", "int", "float"):
-            return f"{reason} with parentheses: write {word}({nxt.text})"
-        power = nxt is not None and nxt.text in ("**", "^")
-        if power and after is not None and after.kind == "int":
-            return (
-                f"{reason}: write {word}(x)**{after.text}"
-                f" for {word}{nxt.text}{after.text}(x)"
-            )
-        return f"{reason}, as {word}(...)"
-
     def call(self, tok) -> Node:
         word = tok.text
-        names, nary = _tables()
-        op = names.get(word)
+        op = tables()[0].get(word)
         if op is None:
-            close = difflib.get_close_matches(word, names, n=3, cutoff=0.75)
-            if close:
-                advice = f"did you mean {' or '.join(map(repr, close))}?"
-            else:
-                advice = f"to multiply, write {word}*(...){constant_hint(word)}"
-            raise ParseError(
-                f"unknown function {word!r} ({advice}; known: {', '.join(sorted(names))})",
-                tok.pos,
-                self.text,
-            )
+            raise ParseError(unknown_function(word), tok.pos, self.text)
         open_tok = self.peek()
         self.i += 1
         self.enter(open_tok.pos)
@@ -414,34 +227,10 @@ class _Parser:
             break
         self.expect(")")
         self.depth -= 1
-        built = _BUILT.get((op, len(args)))
-        if built is not None:
-            return built(*args)
-        if len(args) > 2 and op in nary:
-            op = nary[op]
-        opdef = OPS[op]
-        if opdef.variadic and len(args) >= 2:
-            if len(args) == 2 and opdef.nary_of:
-                return make(opdef.nary_of, *args)
-            return make(op, *args)
-        nargs = opdef.nargs
-        defaults = opdef.defaults
-        if nargs - len(defaults) <= len(args) < nargs:
-            args += [const(d) for d in defaults[len(args) - nargs :]]
-        if len(args) != nargs:
-            counts = [nargs] + [n for (o, n) in _BUILT if o == op]
-            want = (
-                "2 or more arguments"
-                if opdef.variadic
-                else f"{' or '.join(map(str, counts))} argument"
-                + ("s" if max(counts) > 1 else "")
-            )
-            raise ParseError(
-                f"{word}() takes {want}, got {len(args)}",
-                tok.pos,
-                self.text,
-            )
-        return make(op, *args)
+        try:
+            return apply_call(word, op, args)
+        except ArityError as exc:
+            raise ParseError(str(exc), tok.pos, self.text) from None
 
 
 def parse_with_hints(text: str, symbols=None) -> tuple[Node, list[ParseHint]]:
