@@ -9,6 +9,7 @@ over here when ``--shapes`` is given; exit statuses are the same (0 ok,
 
 from __future__ import annotations
 
+from ..cli_commands import claim_texts
 from .check import check
 from .evaluate import free_symbols
 from .grad import grad
@@ -54,12 +55,8 @@ def _grad(args, out):
 
 def _verify(args, out):
     f, wrt, _symbols = _setup(args)
-    if len(args.claim) != len(wrt):
-        raise ValueError(
-            f"give one --claim per variable ({', '.join(v.value for v in wrt)}): "
-            f"got {len(args.claim)} claim(s)"
-        )
-    result = verify(f, wrt, list(args.claim))
+    claims = claim_texts(args, [v.value for v in wrt])
+    result = verify(f, wrt, claims)
     print(result, file=out)
     if not result.correct:
         raise Failed("the claimed derivative is wrong")

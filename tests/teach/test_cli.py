@@ -107,6 +107,9 @@ def test_cli_exercise_same_seed_same_text(capsys):
         ["steps", "x*y", "--at", "x=1,y=2,w=3"],
         ["steps", "x*y", "--at", "x"],
         ["verify", "x*y", "--claim", "y"],
+        ["verify", "x*y", "y"],
+        ["verify", "x*y", "y", "--claim", "x"],
+        ["verify", "x**2"],
         ["dot", "x*y", "-o", "g.bmp"],
         ["exercise", "nonsense"],
         ["nonsense"],
@@ -253,3 +256,13 @@ def test_cli_prints_simplified_derivatives_and_raw_on_request(capsys):
         and "sigmoid" in out
         and out.strip() != "d/dw = x * (sigmoid(w * x + b) - y)"
     )
+
+
+def test_cli_verify_takes_the_claims_after_the_expression(capsys):
+    # as a user types it: the claim follows the expression, one per variable
+    code, out, _ = run(capsys, "verify", "x*y", "y", "x")
+    assert (code, out.split(":")[0]) == (0, "proved")
+    code, out, _ = run(capsys, "verify", "-cos(x)", "-sin(x)")  # leading minus
+    assert code == 1 and out.startswith("wrong: at x = ")
+    # the same claims as options give the same verdicts
+    assert run(capsys, "verify", "x*y", "--claim", "y", "--claim", "x")[0] == 0
