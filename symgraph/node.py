@@ -29,6 +29,7 @@ from .hooks import Hooks
 from .identifiers import checked_name
 from .opdef import OPS
 from .printing import const_text, to_text
+from .traverse import rebuild
 from .traverse import toposort as _toposort
 
 if TYPE_CHECKING:
@@ -147,17 +148,7 @@ class Node:
         for key, value in {**(mapping or {}), **names}.items():
             node = symbol(key) if isinstance(key, str) else as_node(key)
             table[node] = as_node(value)
-        memo: dict = {}
-        for n in _toposort([self]):
-            if n in table:
-                memo[n] = table[n]
-            elif n.args:
-                args = [memo[a] for a in n.args]
-                same = all(a is b for a, b in zip(args, n.args))
-                memo[n] = n if same else make(n.op, *args)
-            else:
-                memo[n] = n
-        return memo[self]
+        return rebuild(self, lambda n, _args: table.get(n), make)
 
     def diff(self, *variables: Node | str) -> Node:
         """The derivative in each variable in turn (``f.diff(x, x)`` is the

@@ -25,7 +25,7 @@ from . import budget
 from .errors import TimeBudgetError, ToolkitError
 from .node import Node, as_node, make
 from .opdef import OPS
-from .traverse import toposort
+from .traverse import rebuild, toposort
 
 __all__ = ["opaque_ops", "simplify"]
 
@@ -86,17 +86,7 @@ def _is_pow_mask(n: Node) -> bool:
 def _unmask(node: Node) -> Node:
     """``node`` with each pow mask replaced by its formula: equal wherever both
     are defined (the mask only gives a value where the formula has none)."""
-    memo: dict = {}
-    for n in toposort([node]):
-        if _is_pow_mask(n):
-            memo[n] = memo[n.args[1]]
-        elif n.args:
-            args = [memo[a] for a in n.args]
-            same = all(a is b for a, b in zip(args, n.args))
-            memo[n] = n if same else make(n.op, *args)
-        else:
-            memo[n] = n
-    return memo[node]
+    return rebuild(node, lambda n, args: args[1] if _is_pow_mask(n) else None, make)
 
 
 def _tidy(node: Node, seconds: float) -> Node:

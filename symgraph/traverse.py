@@ -6,9 +6,10 @@ their order, so tables and generated code come out the same on every run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
-__all__ = ["count_uses", "toposort"]
+__all__ = ["count_uses", "rebuild", "toposort"]
 
 
 def toposort(roots: Iterable) -> list:
@@ -43,3 +44,20 @@ def count_uses(order: list) -> dict:
         for a in node.args:
             uses[a] += 1
     return uses
+
+
+def rebuild(
+    root: Any, replace: Callable[[Any, list], Any], make: Callable[..., Any]
+) -> Any:
+    """``root`` rebuilt bottom-up: each node is ``replace(node, new_args)``
+    when that is not None, else the node itself when no argument changed,
+    else ``make(node.op, *new_args)`` (so the construction rules apply)."""
+    memo: dict = {}
+    for n in toposort([root]):
+        args = [memo[a] for a in n.args]
+        new = replace(n, args)
+        if new is None:
+            same = all(a is b for a, b in zip(args, n.args))
+            new = n if same else make(n.op, *args)
+        memo[n] = new
+    return memo[root]
