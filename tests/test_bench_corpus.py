@@ -151,9 +151,29 @@ def test_timing_step_prints_what_the_engine_derives():
     """The benchmark's timed step returns a text equal to the derivative."""
     show, _ = bench_readable.printer(None)
     entry = cc.Entry("calculus", "quotient rule", "sin(x)/x", "x")
-    text, times = bench_readable.time_case(entry, "x", show, 2)
-    assert len(times) == 2
+    text, times, variants = bench_readable.time_case(entry, "x", show, 2)
+    assert len(times) == 2 and variants == [text]
     x = sg.symbols("x")
     at = {x: np.array([0.3, 0.7, 1.9])}
     want = (np.cos(at[x]) * at[x] - np.sin(at[x])) / at[x] ** 2
     np.testing.assert_allclose(sg.evaluate(sg.parse(text), at), want, rtol=1e-12)
+
+
+def test_timing_step_keeps_every_printed_variant():
+    """A printer whose output changes between runs (a time budget that runs
+    out in some runs) is reported with every variant, the first run's first."""
+    outputs = iter(["first", "second", "first"])
+    entry = cc.Entry("calculus", "trig", "sin(x)", "x")
+    text, times, variants = bench_readable.time_case(
+        entry, "x", lambda d: next(outputs), 3
+    )
+    assert (text, len(times), variants) == ("first", 3, ["first", "second"])
+
+
+def test_timing_step_reports_a_printer_that_raises():
+    def refuse(d):
+        raise sg.SympyConversionError("no")
+
+    entry = cc.Entry("calculus", "trig", "sin(x)", "x")
+    text, times, variants = bench_readable.time_case(entry, "x", refuse, 3)
+    assert text == "error: SympyConversionError: no" and times == variants == []
