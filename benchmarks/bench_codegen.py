@@ -2,7 +2,8 @@
 
 For each benchmark function: the time to generate and import the module, the
 evaluation time of ``f`` and of ``f_grad`` on a batch of 10^4 points (their
-ratio), SymPy's derivation + lambdify time and the evaluation time of its
+ratio), the same for the memory-planned module (``plan=True``), SymPy's
+derivation + lambdify time and the evaluation time of its
 lambdified [f, *diff] (skipped where SymPy would take more than about a
 minute), and JAX's ``jit(value_and_grad)`` on CPU when JAX is installed.
 
@@ -111,6 +112,10 @@ def bench_case(label, build, sympy_ok, directory, jax):
     t_import = time.perf_counter() - t0
     t_f = best(lambda: mod.f(*values))
     t_grad = best(lambda: mod.f_grad(*values))
+    planned = load(sg.codegen(f, wrt, plan=True), directory, stem + "_plan")
+    t_plan_f = best(lambda: planned.f(*values))
+    t_plan = best(lambda: planned.f_grad(*values))
+    np.testing.assert_allclose(planned.f_grad(*values)[1], mod.f_grad(*values)[1])
     row = {
         "label": label,
         "nodes": n_nodes,
@@ -118,6 +123,8 @@ def bench_case(label, build, sympy_ok, directory, jax):
         "import": t_import,
         "f": t_f,
         "grad": t_grad,
+        "plan_f": t_plan_f,
+        "plan": t_plan,
     }
 
     if sympy_ok:
@@ -137,7 +144,8 @@ def bench_case(label, build, sympy_ok, directory, jax):
             rtol=1e-6,
             atol=1e-9,
         )
-    if jax is not None and len(args) <= 400 and n_nodes <= 20_000:
+    # XLA compiles the unrolled k = 1000 chain (9,000 nodes) for over 6 minutes.
+    if jax is not None and len(args) <= 400 and n_nodes <= 5_000:
         row["jax"] = bench_jax(jax, f, wrt, args, values)
     return row
 
@@ -205,16 +213,18 @@ def main(argv=None):
     print(f"batch of {BATCH} points; times are the best of several runs\n")
     head = (
         "| function | DAG nodes (f + grad) | generate | import | f | f_grad | grad/f "
+        "| plan=True: f | f_grad | grad/f "
         "| SymPy diff+lambdify | SymPy eval | speedup vs SymPy | JAX jit |"
     )
     print(head)
-    print("|---" * 11 + "|")
+    print("|---" * 14 + "|")
     for r in rows:
         sym = r.get("sympy_eval")
         speed = f"{sym / r['grad']:.1f}×" if sym else "SymPy skipped (> 60 s)"
         print(
             f"| {r['label']} | {r['nodes']} | {fmt(r['gen'])} | {fmt(r['import'])} "
             f"| {fmt(r['f'])} | {fmt(r['grad'])} | {r['grad'] / r['f']:.2f} "
+            f"| {fmt(r['plan_f'])} | {fmt(r['plan'])} | {r['plan'] / r['plan_f']:.2f} "
             f"| {fmt(r.get('sympy_gen'))} | {fmt(sym)} | {speed} | {fmt(r.get('jax'))} |"
         )
     # Generation time per node, to judge linearity.

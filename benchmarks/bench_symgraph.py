@@ -6,9 +6,10 @@ Run from the project root::
     python benchmarks/bench_symgraph.py --quick    # small sizes only
 
 For each family and size it prints our derivation time (one reverse sweep),
-our lowering time (``sg.lambdify`` of the gradient), the node counts of the
-forward DAG and of forward plus gradient, and the evaluation time of the
-lowered function and gradient on a batch of 10**4 points. SymPy runs in a
+our lowering time (``sg.lambdify`` of the gradient, the direct NumPy
+lowering), the node counts of the forward DAG and of forward plus gradient,
+and the evaluation time of the lowered function and gradient on a batch of
+10**4 points (best of 7 rounds, the two called in turn). SymPy runs in a
 fresh subprocess per size (so its caches are cold), doing what a SymPy user
 does: ``[sympy.diff(f, v) for v in vars]``, then ``sympy.cse``, then
 ``lambdify`` of the result; a size SymPy does not finish within the time
@@ -44,6 +45,18 @@ def _median_time(fn, *args, repeat=5):
     return statistics.median(times)
 
 
+def _interleaved_best(fns, args, rounds=7):
+    """Best time of each function, called in turn round after round (a drift
+    of the machine's speed then touches them alike)."""
+    times = [[] for _ in fns]
+    for _ in range(rounds):
+        for fn, ts in zip(fns, times):
+            t = time.perf_counter()
+            fn(*args)
+            ts.append(time.perf_counter() - t)
+    return [min(ts) for ts in times]
+
+
 def ours(builder, size):
     f, wrt, inputs = builder(size)
     t0 = time.perf_counter()
@@ -53,8 +66,7 @@ def ours(builder, size):
     t2 = time.perf_counter()
     f_fn = sg.lambdify(inputs, f)
     batch = families.random_batch(inputs, BATCH)
-    t_f = _median_time(f_fn, *batch)
-    t_g = _median_time(g_fn, *batch)
+    t_f, t_g = _interleaved_best([f_fn, g_fn], batch)
     return {
         "derive": t1 - t0,
         "lower": t2 - t1,

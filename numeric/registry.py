@@ -1,9 +1,10 @@
 """The one registry of numeric primitives.
 
-A primitive is declared once: a name, a forward NumPy function and a VJP rule.
-The tape (:mod:`numeric.tape`) records ``(primitive, parents, params)`` for each
-result and the backward driver looks the rule up here; nothing else knows how
-an op is differentiated. ``numeric.prims`` fills the registry on import.
+A primitive is declared once: a name, a forward NumPy function, a VJP rule and
+a JVP rule. The tape (:mod:`numeric.tape`) records ``(primitive, parents,
+params)`` for each result, the backward driver looks the VJP up here and the
+forward (tangent) driver looks the JVP up here; nothing else knows how an op is
+differentiated. ``numeric.prims`` fills the registry on import.
 
 A VJP rule has the fixed signature ``rule(g, ans, *inputs, **params)``: ``g`` is
 the upstream cotangent, ``ans`` the forward result and ``inputs`` the forward
@@ -17,24 +18,40 @@ keyword parameters of the call. It returns a tuple with one entry per input:
 - :data:`UNDEFINED`: the op is not differentiable with respect to this input
   (an integer index, a boolean condition). Asking for that gradient raises.
 
-A primitive without a rule raises ``NotImplementedError`` when the driver
-needs it: "not implemented", "undefined" and "zero" are three different things.
-Rules compute with the engine's own primitives, so they are recorded by an
-outer trace and differentiate again.
+A JVP rule has the signature ``rule(dots, ans, *inputs, **params)``: ``dots``
+is a tuple with one tangent per input (a Tensor, or ``None`` for a zero
+tangent, never all ``None``). It returns the output's tangent, a Tensor of
+``ans``'s shape, or ``None`` when it is structurally zero.
+
+A primitive without a rule raises ``NotImplementedError`` naming it when a
+driver needs the rule: "not implemented", "undefined" and "zero" are three
+different things. Rules compute with the engine's own primitives, so they are
+recorded by an outer trace and differentiate again.
+
+Imports go one way: this module knows nothing of Tensors. The tape installs
+the function that applies a primitive (:func:`set_applier`), so calling a
+primitive object works once :mod:`numeric.tape` is imported, which
+``import numeric`` does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 __all__ = [
     "UNDEFINED",
     "Primitive",
+    "defjvp",
+    "defjvp_elementwise",
+    "deflinear",
     "defprim",
     "defvjp",
     "lookup",
     "needs_grad",
     "primitives",
+    "set_applier",
 ]
 
 
@@ -57,8 +74,25 @@ UNDEFINED = _Undefined()
 _REGISTRY: dict[str, Primitive] = {}
 
 
+def _no_applier(prim, *args, **params):
+    raise RuntimeError(
+        f"cannot apply {prim.name}: numeric.tape is not imported (import numeric)"
+    )
+
+
+_APPLY: list = [_no_applier]  # the tape replaces the one entry
+
+
+def set_applier(fn: Callable) -> None:
+    """Install ``fn(prim, *args, **params)`` as what calling a primitive does.
+
+    :mod:`numeric.tape` calls this once, with its ``apply``.
+    """
+    _APPLY[0] = fn
+
+
 class Primitive:
-    """A named operation with a NumPy forward function and a VJP rule.
+    """A named operation with a NumPy forward function, a VJP and a JVP rule.
 
     Parameters
     ----------
@@ -75,18 +109,17 @@ class Primitive:
     traced): ``lookup("add")(x, y)``. ``prim.impl`` evaluates it on arrays only.
     """
 
-    __slots__ = ("impl", "name", "nargs", "vjp")
+    __slots__ = ("impl", "jvp", "name", "nargs", "vjp")
 
     def __init__(self, name: str, impl: Callable, nargs: int | None):
         self.name = name
         self.impl = impl
         self.nargs = nargs
         self.vjp: Callable | None = None
+        self.jvp: Callable | None = None
 
     def __call__(self, *args, **params):
-        from numeric.tape import apply
-
-        return apply(self, *args, **params)
+        return _APPLY[0](self, *args, **params)
 
     def __repr__(self) -> str:
         return f"Primitive({self.name!r})"
@@ -104,6 +137,45 @@ def defprim(name: str, impl: Callable, nargs: int | None) -> Primitive:
 def defvjp(prim: Primitive, rule: Callable) -> Primitive:
     """Attach the VJP ``rule(g, ans, *inputs, **params) -> tuple`` to ``prim``."""
     prim.vjp = rule
+    return prim
+
+
+def defjvp(prim: Primitive, rule: Callable) -> Primitive:
+    """Attach the JVP ``rule(dots, ans, *inputs, **params) -> tangent`` to ``prim``."""
+    prim.jvp = rule
+    return prim
+
+
+def defjvp_elementwise(prim: Primitive) -> Primitive:
+    """JVP of a one-input elementwise primitive from its VJP.
+
+    An elementwise function has a diagonal Jacobian, which is its own
+    transpose, so pushing a tangent forward is the VJP rule applied to it.
+    """
+    vjp = prim.vjp
+    if vjp is None:
+        raise ValueError(f"defjvp_elementwise: {prim.name} has no VJP yet")
+
+    def elementwise_jvp(dots, ans, x, **params):
+        return vjp(dots[0], ans, x, **params)[0]
+
+    elementwise_jvp.__name__ = f"{prim.name}_jvp"
+    prim.jvp = elementwise_jvp
+    return prim
+
+
+def deflinear(prim: Primitive) -> Primitive:
+    """JVP of a primitive linear in its inputs: the primitive of the tangents.
+
+    A missing (zero) tangent is replaced by zeros of that input's shape.
+    """
+
+    def linear_jvp(dots, ans, *inputs, **params):
+        args = [d if d is not None else np.zeros(x.shape) for d, x in zip(dots, inputs)]
+        return prim(*args, **params)
+
+    linear_jvp.__name__ = f"{prim.name}_jvp"
+    prim.jvp = linear_jvp
     return prim
 
 

@@ -1,123 +1,30 @@
-"""Tensors, the tape they are recorded on, and the backward driver.
+"""Tensors and the tape they are recorded on; forward-mode tangents.
 
 A :class:`Tensor` wraps a float64 (the default) or float32 ndarray. Applying a primitive to Tensors
 (:func:`apply`) computes the result with the primitive's NumPy function and,
 when an input is *traced* (a leaf that requires grad, or anything computed from
 one), records ``(primitive, parents, params)`` on the result: the tape is the
-graph of these records. :func:`backward_pass` walks it in reverse topological
-order, without recursion, calling each primitive's VJP rule from
-:mod:`numeric.registry` and summing cotangents at branches. The rules compute
-with Tensors too, so when the pass runs with ``create_graph=True`` (inside an
-outer :func:`numeric.grad`) the gradient is itself recorded and differentiates
-again.
+graph of these records, which :mod:`numeric.backward` sweeps in reverse. When
+an input carries tangents of a live ``jvp`` call, :func:`apply` also pushes
+them forward with the primitive's JVP rule (dual numbers). Imports go one way:
+this module installs :func:`apply` in :mod:`numeric.registry`, and
+:mod:`numeric.backward` installs its sweep here.
 """
 
 from __future__ import annotations
 
 import numbers
-from contextlib import contextmanager
 
 import numpy as np
 
-from numeric.errors import DifferentiationError, NonFiniteError, ShapeError
-from numeric.registry import _REGISTRY, UNDEFINED, Primitive
+from numeric._state import STATE, check_forward, detect_anomaly, no_grad
+from numeric.errors import ArgumentError, DifferentiationError, ShapeError
+from numeric.registry import _REGISTRY, Primitive, set_applier
 
-__all__ = ["Tensor", "apply", "backward_pass", "detect_anomaly", "no_grad", "tensor"]
+__all__ = ["Tensor", "apply", "as_tensor", "detect_anomaly", "no_grad", "tensor"]
 
-
-class _State:
-    """Global tracing state (the engine is not thread-safe, like autograd)."""
-
-    __slots__ = ("anomaly", "depth", "recording", "vjp_of")
-
-    def __init__(self):
-        self.recording = True  # False inside no_grad and first-order backward
-        self.depth = 0  # number of enclosing grad / value_and_grad calls
-        self.anomaly = False  # detect_anomaly(): check every value for inf/NaN
-        self.vjp_of = None  # the primitive whose VJP is running (for messages)
-
-
-_STATE = _State()
-
-
-@contextmanager
-def no_grad():
-    """Context manager: operations inside record nothing on the tape."""
-    previous = _STATE.recording
-    _STATE.recording = False
-    try:
-        yield
-    finally:
-        _STATE.recording = previous
-
-
-@contextmanager
-def detect_anomaly():
-    """Debug mode: stop at the first op that makes a non-finite value.
-
-    Inside the context, every primitive's result and every cotangent its VJP
-    returns is checked. The first one holding an inf or NaN computed from
-    finite inputs raises :class:`~numeric.errors.NonFiniteError` naming the
-    primitive, the direction (forward or backward), the input, and the index of
-    the first bad entry. It costs one ``isfinite`` pass per value, so it is for
-    debugging, like PyTorch's ``torch.autograd.detect_anomaly``. NumPy's
-    divide, overflow and invalid warnings are off inside (the error says more).
-
-    Examples
-    --------
-    >>> import numeric as nm
-    >>> with nm.detect_anomaly():
-    ...     nm.log(nm.tensor([1.0, 0.0]))
-    Traceback (most recent call last):
-    ...
-    numeric.errors.NonFiniteError: forward: log produced -inf at index (1,) from finite inputs
-    """
-    previous = _STATE.anomaly
-    _STATE.anomaly = True
-    try:
-        # NumPy's warnings would only repeat, less precisely, what is raised
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            yield
-    finally:
-        _STATE.anomaly = previous
-
-
-def _first_non_finite(arr: np.ndarray):
-    """(index, value) of the first inf/NaN entry of ``arr``, or None."""
-    bad = ~np.isfinite(arr)
-    if not bad.any():
-        return None
-    index = tuple(int(i) for i in np.unravel_index(int(np.argmax(bad)), arr.shape))
-    return index, arr[index] if arr.ndim else arr.item()
-
-
-def _all_finite(arrays) -> bool:
-    return all(
-        a.dtype.kind == "b" or bool(np.isfinite(a).all())
-        for a in map(np.asarray, arrays)
-    )
-
-
-def _check_forward(prim, datas, out):
-    bad = _first_non_finite(out)
-    if bad is not None and _all_finite(datas):
-        index, value = bad
-        where = "forward" if _STATE.vjp_of is None else f"backward of {_STATE.vjp_of}"
-        raise NonFiniteError(
-            f"{where}: {prim.name} produced {value} at index {index} from finite inputs"
-        )
-
-
-def _check_backward(prim, i, ct, node, parents, term):
-    bad = _first_non_finite(term.data)
-    if bad is not None and _all_finite(
-        [ct.data, node.data] + [p.data for p in parents]
-    ):
-        index, value = bad
-        raise NonFiniteError(
-            f"backward: the VJP of {prim.name} produced {value} at index {index} "
-            f"in the gradient of its input {i}, from finite values and cotangent"
-        )
+_STATE = STATE  # the engine's tracing state (numeric._state)
+_new = object.__new__
 
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -165,7 +72,7 @@ def _const_array(value, like=None) -> np.ndarray:
 
 def _make(data: np.ndarray) -> Tensor:
     """An untraced Tensor around ``data`` (no conversion, no copy)."""
-    t = object.__new__(Tensor)
+    t = _new(Tensor)
     t.data = data
     t.grad = None
     t.requires_grad = False
@@ -173,6 +80,7 @@ def _make(data: np.ndarray) -> Tensor:
     t._prim = None
     t._parents = ()
     t._params = None
+    t._dual = None
     return t
 
 
@@ -188,6 +96,7 @@ class Tensor:
 
     __slots__ = (
         "__weakref__",
+        "_dual",
         "_params",
         "_parents",
         "_prim",
@@ -199,7 +108,21 @@ class Tensor:
     # NumPy defers `ndarray <op> Tensor` to Tensor's reflected operators.
     __array_ufunc__ = None
 
+    data: np.ndarray
+    grad: np.ndarray | None
+    requires_grad: bool
+    _tracked: bool
+    _prim: Primitive | None  # the tape record: (primitive, parents, params)
+    _parents: tuple
+    _params: dict | None
+    _dual: dict | None  # forward mode: {jvp tag: tangent Tensor}
+
     def __init__(self, data, requires_grad: bool = False):
+        if isinstance(data, (list, tuple)) and _holds_live(data):
+            raise ArgumentError(
+                "Tensor: data holds traced tensors, whose gradient this "
+                "constructor would drop; use nm.tensor(data) or nm.stack(data)"
+            )
         self.data = _float_array(data)
         self.grad = None
         self.requires_grad = bool(requires_grad)
@@ -207,6 +130,7 @@ class Tensor:
         self._prim = None
         self._parents = ()
         self._params = None
+        self._dual = None
 
     # ----- array-like attributes -----
     @property
@@ -302,7 +226,7 @@ class Tensor:
                     f"backward: upstream gradient g has shape {g.shape}, "
                     f"expected the output's shape {self.shape}"
                 )
-        leaves, cts = backward_pass(self, _make(g), None, create_graph=False)
+        leaves, cts = _DRIVER[0](self, _make(g), None, create_graph=False)
         for leaf, ct in zip(leaves, cts):
             value = np.array(ct.data, dtype=leaf.dtype)  # a fresh, writeable copy
             leaf.grad = value if leaf.grad is None else leaf.grad + value
@@ -380,6 +304,20 @@ class Tensor:
     def max(self, axis=None, keepdims: bool = False) -> Tensor:
         return apply(_REGISTRY["max"], self, axis=axis, keepdims=keepdims)
 
+    def min(self, axis=None, keepdims: bool = False) -> Tensor:
+        return apply(_REGISTRY["min"], self, axis=axis, keepdims=keepdims)
+
+    def prod(self, axis=None, keepdims: bool = False) -> Tensor:
+        return apply(_REGISTRY["prod"], self, axis=axis, keepdims=keepdims)
+
+    def ravel(self) -> Tensor:
+        """The tensor as 1-D (a reshape, so the gradient flows)."""
+        return self.reshape(-1)
+
+    def flatten(self) -> Tensor:
+        """The tensor as 1-D, like ``ndarray.flatten``."""
+        return self.reshape(-1)
+
 
 def _operand_data(x):
     return x.data if isinstance(x, Tensor) else x
@@ -405,6 +343,66 @@ def _normalize_index_part(part):
     return part
 
 
+def _is_live(t: Tensor) -> bool:
+    """True when gradient or tangent information rides on ``t``."""
+    return t._tracked or t._dual is not None
+
+
+def _holds_live(seq) -> bool:
+    """True when the nested list/tuple ``seq`` holds a traced Tensor."""
+    stack = [seq]
+    while stack:
+        for item in stack.pop():
+            if isinstance(item, Tensor):
+                if _is_live(item):
+                    return True
+            elif isinstance(item, (list, tuple)):
+                stack.append(item)
+    return False
+
+
+def _holds_tensor(seq) -> bool:
+    stack = [seq]
+    while stack:
+        for item in stack.pop():
+            if isinstance(item, Tensor):
+                return True
+            if isinstance(item, (list, tuple)):
+                stack.append(item)
+    return False
+
+
+def _lift(value):
+    """A list or tuple holding Tensors, stacked into one Tensor with gradient.
+
+    The items must have equal shapes, as for ``np.array``; anything else is
+    returned unchanged.
+    """
+    if not isinstance(value, (list, tuple)) or not _holds_tensor(value):
+        return value
+    if not value:
+        return value
+    items = [_lift(item) for item in value]  # recursion depth = nesting of data
+    shapes = [
+        np.shape(item.data if isinstance(item, Tensor) else item) for item in items
+    ]
+    if any(shape != shapes[0] for shape in shapes):
+        listed = ", ".join(str(shape) for shape in shapes)
+        raise ShapeError(
+            f"a sequence of tensors is stacked into one tensor, so its items must "
+            f"have equal shapes; got {listed}"
+        )
+    return apply(_REGISTRY["stack"], *items, axis=0)
+
+
+def as_tensor(x) -> Tensor:
+    """``x`` as a Tensor: itself, a stacked sequence of Tensors, or a constant."""
+    if isinstance(x, Tensor):
+        return x
+    lifted = _lift(x)
+    return lifted if isinstance(lifted, Tensor) else Tensor(lifted)
+
+
 def tensor(data, requires_grad: bool = False) -> Tensor:
     """Make a :class:`Tensor` holding ``data`` as a floating array.
 
@@ -414,9 +412,19 @@ def tensor(data, requires_grad: bool = False) -> Tensor:
         Numbers or nested sequences. Float32 and float64 data keep their dtype
         (as in PyTorch: float32 in, float32 computed, float32 gradients);
         integer, boolean and other float data become float64. The array is
-        copied.
+        copied. Traced tensors inside ``data`` (inside a function given to
+        ``nm.grad``, say) keep their gradient, as with ``jnp.array`` in JAX:
+        ``nm.tensor([x, y])`` is ``nm.stack([x, y])``.
     requires_grad : bool
-        Whether ``backward()`` should fill this tensor's ``.grad``.
+        Whether ``backward()`` should fill this tensor's ``.grad``: the result
+        is then a new leaf.
+
+    Raises
+    ------
+    ArgumentError
+        If ``requires_grad`` is true and ``data`` holds traced tensors (a new
+        leaf would silently cut their gradient; PyTorch's ``torch.tensor``
+        does that with a warning).
 
     Examples
     --------
@@ -427,159 +435,138 @@ def tensor(data, requires_grad: bool = False) -> Tensor:
     array([2., 4.])
     >>> nm.tensor(np.ones(2, dtype=np.float32)).dtype, nm.tensor([1, 2]).dtype
     (dtype('float32'), dtype('float64'))
+    >>> nm.grad(lambda a: nm.sum(nm.tensor([a, 2 * a, a * a])))(3.0)
+    array(9.)
     """
-    return Tensor(np.array(_float_array(data)), requires_grad)
+    lifted = _lift(data)
+    if isinstance(lifted, Tensor) and _is_live(lifted):
+        if requires_grad:
+            raise ArgumentError(
+                "tensor: data holds traced tensors; requires_grad=True would make "
+                "a new leaf and drop their gradient. Leave requires_grad False to "
+                "keep the gradient, or pass plain arrays for a new leaf"
+            )
+        if lifted is data:  # one traced Tensor: a copy that keeps the gradient
+            lifted = apply(_REGISTRY["identity"], data)
+            lifted.data = lifted.data.copy()
+        return lifted
+    return Tensor(np.array(_float_array(lifted)), requires_grad)
 
 
 def apply(prim: Primitive, *args, **params) -> Tensor:
     """Apply ``prim`` to Tensors, arrays or numbers and return a Tensor.
 
     The result records ``(prim, parents, params)`` when an input is traced and
-    recording is on, so the backward driver can find the primitive's VJP.
+    recording is on, so the backward driver can find the primitive's VJP. When
+    an input carries a tangent of a live ``jvp`` call, the primitive's JVP rule
+    pushes it forward onto the result. A list or tuple holding Tensors is
+    stacked first (with its gradient), as ``np.asarray`` would stack numbers.
     """
-    if prim.nargs is not None and len(args) != prim.nargs:
-        raise TypeError(f"{prim.name} takes {prim.nargs} inputs, got {len(args)}")
+    nargs = prim.nargs
+    if nargs is not None and len(args) != nargs:
+        raise TypeError(f"{prim.name} takes {nargs} inputs, got {len(args)}")
     datas: list = []  # a Tensor's array, or None until a constant is converted
     tracked = False
     like = None  # the floating dtype of the Tensor operands
     for a in args:
         if isinstance(a, Tensor):
             datas.append(a.data)
-            tracked = tracked or a._tracked
+            if a._tracked:
+                tracked = True
             dtype = a.data.dtype
             if dtype is not like and dtype.kind == "f":
                 like = dtype if like is None else np.promote_types(like, dtype)
+        elif isinstance(a, (list, tuple)) and _holds_tensor(a):
+            return apply(prim, *[_lift(a) for a in args], **params)
         else:
             datas.append(None)
     for i, a in enumerate(args):
         if datas[i] is None:
             datas[i] = _const_array(a, like)
     out = prim.impl(*datas, **params)
-    if not isinstance(out, np.ndarray):
+    if type(out) is not np.ndarray:
         out = np.asarray(out)
-    if _STATE.anomaly:
-        _check_forward(prim, datas, out)
-    result = _make(out)
-    if tracked and _STATE.recording:
+    if STATE.anomaly:
+        check_forward(prim, datas, out)
+    result = _new(Tensor)  # _make, inlined: this runs for every operation
+    result.data = out
+    result.grad = None
+    result.requires_grad = False
+    result._prim = None
+    result._params = None
+    result._dual = None
+    if tracked and STATE.recording:
         result._tracked = True
         result._prim = prim
         result._params = params
-        result._parents = tuple(
-            a if isinstance(a, Tensor) else _make(d) for a, d in zip(args, datas)
-        )
+        result._parents = _inputs(args, datas)
+    else:
+        result._tracked = False
+        result._parents = ()
+    if STATE.tags:
+        _push_tangents(prim, args, datas, result, params)
     return result
 
 
-def _toposort(end: Tensor, stop: set) -> list:
-    """Traced ancestors of ``end``, parents before children, without recursion.
+set_applier(apply)  # calling a Primitive object applies it here
 
-    The walk does not go past a node whose id is in ``stop``.
+_DRIVER: list = [None]  # the backward driver, installed by numeric.backward
+
+
+def set_backward_driver(fn) -> None:
+    """Install ``fn(end, g, wrt, create_graph)`` as the reverse sweep that
+    ``Tensor.backward`` runs (:mod:`numeric.backward` does, on import)."""
+    _DRIVER[0] = fn
+
+
+def _inputs(args, datas) -> tuple:
+    """The inputs of an application as Tensors (constants wrapped, not copied)."""
+    return tuple(
+        [a if isinstance(a, Tensor) else _make(d) for a, d in zip(args, datas)]
+    )
+
+
+def _push_tangents(prim, args, datas, result, params):
+    """Forward mode: the result's tangent for every live perturbation.
+
+    Perturbations are pushed outermost first, each with only the ones outside
+    it live, so a tangent of an inner ``jvp`` carries the outer tangents it
+    depends on (nested forward mode) and no tangent mixes two calls.
     """
-    order = []
-    visited = set()
-    stack = [(end, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        if id(node) not in stop:
-            for parent in node._parents:
-                if parent._tracked and id(parent) not in visited:
-                    stack.append((parent, False))
-    return order
-
-
-def backward_pass(end: Tensor, g: Tensor, wrt, create_graph: bool):
-    """Reverse sweep from ``end`` with upstream cotangent ``g``.
-
-    Parameters
-    ----------
-    end : Tensor
-        The output; must be traced.
-    g : Tensor
-        Its cotangent, of ``end``'s shape.
-    wrt : sequence of Tensor or None
-        The tensors to differentiate with respect to; the sweep stops at them.
-        ``None`` means every traced leaf that requires grad.
-    create_graph : bool
-        Record the VJP computations on the tape (for higher derivatives).
-
-    Returns
-    -------
-    (targets, cotangents)
-        Parallel lists; a target nothing flowed into gets zeros of its shape.
-    """
-    if wrt is None:
-        order = _toposort(end, set())
-        targets = [n for n in order if n._prim is None and n.requires_grad]
-        target_ids = {id(n): k for k, n in enumerate(targets)}
-        relevant = {id(n) for n in order}
-    else:
-        targets = list(wrt)
-        target_ids = {id(n): k for k, n in enumerate(targets)}
-        order = _toposort(end, set(target_ids))
-        relevant = set()
-        for node in order:
-            if id(node) in target_ids or any(id(p) in relevant for p in node._parents):
-                relevant.add(id(node))
-    results = [None] * len(targets)
-    cotangents = {id(end): g}
-    previous = _STATE.recording
-    _STATE.recording = create_graph
+    duals = [a._dual for a in args if isinstance(a, Tensor) and a._dual is not None]
+    if not duals:
+        return
+    tags = STATE.tags
+    inputs = result._parents or _inputs(args, datas)
+    # filled as it goes: an inner tag's rule reads the outer tangents of ``ans``
+    out = result._dual = {}
     try:
-        for node in reversed(order):
-            ct = cotangents.pop(id(node), None)
-            if ct is None:
-                continue  # structurally zero: nothing flowed here
-            k = target_ids.get(id(node))
-            if k is not None:
-                results[k] = ct
+        for level, tag in enumerate(tags):
+            dots = tuple(
+                a._dual.get(tag) if isinstance(a, Tensor) and a._dual else None
+                for a in args
+            )
+            if all(d is None for d in dots):
                 continue
-            prim = node._prim
-            if prim is None:
-                continue  # a leaf nobody asked about
-            parents = node._parents
-            if not any(id(p) in relevant for p in parents):
-                continue
-            if prim.vjp is None:
-                raise NotImplementedError(f"VJP of {prim.name} is not implemented")
-            _STATE.vjp_of = prim.name
-            try:
-                terms = prim.vjp(ct, node, *parents, **node._params)
-            finally:
-                _STATE.vjp_of = None
-            if len(terms) != len(parents):
-                raise RuntimeError(
-                    f"VJP of {prim.name} returned {len(terms)} cotangents for "
-                    f"{len(parents)} inputs"
+            if prim.jvp is None:
+                raise NotImplementedError(
+                    f"JVP of {prim.name} is not implemented: forward mode (nm.jvp, "
+                    "nm.jacobian(mode='forward'), nm.hessian, nm.hvp) cannot go "
+                    "through it"
                 )
-            for i, (parent, term) in enumerate(zip(parents, terms)):
-                if term is None or id(parent) not in relevant:
-                    continue
-                if term is UNDEFINED:
-                    raise DifferentiationError(
-                        f"{prim.name} is not differentiable with respect to its "
-                        f"input {i}"
-                    )
-                if not isinstance(term, Tensor):
-                    term = _make(_float_array(term))
-                if term.shape != parent.shape:
-                    raise ShapeError(
-                        f"VJP of {prim.name}: cotangent for input {i} has shape "
-                        f"{term.shape}, but the input has shape {parent.shape}"
-                    )
-                if _STATE.anomaly:
-                    _check_backward(prim, i, ct, node, parents, term)
-                prev = cotangents.get(id(parent))
-                cotangents[id(parent)] = term if prev is None else prev + term
+            STATE.tags = tags[:level]
+            dot = prim.jvp(dots, result, *inputs, **params)
+            if dot is None:
+                continue  # structurally zero
+            if not isinstance(dot, Tensor):
+                dot = _make(_float_array(dot))
+            if dot.data.shape != result.data.shape:
+                raise ShapeError(
+                    f"JVP of {prim.name}: the tangent has shape {dot.data.shape}, "
+                    f"but the output has shape {result.data.shape}"
+                )
+            out[tag] = dot
     finally:
-        _STATE.recording = previous
-    for k, target in enumerate(targets):
-        if results[k] is None:
-            results[k] = _make(np.zeros(target.shape, dtype=target.dtype))
-    return targets, results
+        STATE.tags = tags
+    if not out:
+        result._dual = None

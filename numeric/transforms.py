@@ -1,7 +1,7 @@
 """Function transforms: ``grad`` and ``value_and_grad`` (JAX/autograd style).
 
 Each call starts a new trace: the arguments being differentiated become fresh
-leaves, ``fn`` runs on Tensors, and :func:`numeric.tape.backward_pass` sweeps
+leaves, ``fn`` runs on Tensors, and :func:`numeric.backward.backward_pass` sweeps
 back to those leaves only. Inside an outer ``grad`` the sweep records itself
 (``create_graph``) and the results stay Tensors, so ``grad(grad(f))`` works.
 """
@@ -13,11 +13,32 @@ import numbers
 
 import numpy as np
 
+from numeric.backward import backward_pass
 from numeric.errors import ArgumentError, ShapeError
 from numeric.registry import lookup
-from numeric.tape import _STATE, Tensor, _float_array, _make, apply, backward_pass
+from numeric.tape import _STATE, Tensor, _float_array, _make, apply
 
-__all__ = ["grad", "value_and_grad"]
+__all__ = ["grad", "make_leaf", "value_and_grad"]
+
+
+def _is_live(x) -> bool:
+    """True for a Tensor of an outer trace or carrying a forward-mode tangent."""
+    return isinstance(x, Tensor) and (x._tracked or x._dual is not None)
+
+
+def make_leaf(arg) -> Tensor:
+    """A fresh traced leaf for ``arg``, the node a backward sweep stops at.
+
+    A value of an outer trace, or one carrying forward-mode tangents, becomes
+    an identity node of it, so the outer trace and the tangents go through.
+    """
+    if _is_live(arg):
+        leaf = apply(lookup("identity"), arg)
+        if not leaf._tracked:  # tangents only: a leaf that keeps them
+            leaf._tracked = leaf.requires_grad = True
+        return leaf
+    # no copy: the engine never writes into its inputs
+    return Tensor(_float_array(arg), True)
 
 
 def _argnums(argnums) -> tuple:
@@ -73,22 +94,14 @@ def value_and_grad(fn, argnums=0):
                     f"argnums {i} is out of range for a call with {len(args)} "
                     "positional arguments"
                 )
-        nested = _STATE.depth > 0 or any(
-            isinstance(args[i], Tensor) and args[i]._tracked for i in nums
-        )
+        nested = _STATE.depth > 0 or any(_is_live(args[i]) for i in nums)
         recording = _STATE.recording
         _STATE.depth += 1
         _STATE.recording = True
         try:
             leaves = []
             for i in nums:
-                arg = args[i]
-                if isinstance(arg, Tensor) and arg._tracked:
-                    # a value of an outer trace: a new node the sweep stops at
-                    leaf = apply(lookup("identity"), arg)
-                else:
-                    # no copy: the engine never writes into its inputs
-                    leaf = Tensor(_float_array(arg), True)
+                leaf = make_leaf(args[i])
                 leaves.append(leaf)
                 args[i] = leaf
             out = fn(*args, **kwargs)

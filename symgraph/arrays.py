@@ -13,6 +13,7 @@ import itertools
 import numpy as np
 
 from .errors import ShapeError
+from .extensions import tensor as _tensor
 from .node import Node, as_node, const, make, symbol
 
 __all__ = [
@@ -129,6 +130,9 @@ def correlate2d(x, w, mode: str = "valid") -> np.ndarray:
     array([[x_0_0 * w_0_0 + x_0_1 * w_0_1],
            [x_1_0 * w_0_0 + x_1_1 * w_0_1]], dtype=object)
     """
+    # tensor hook: tensor expressions go to symgraph.tensor
+    if _tensor.involved(x, w):
+        return _tensor.correlate2d(x, w, mode)
     if mode not in ("valid", "full", "same"):
         raise ValueError(f"mode must be 'valid', 'full' or 'same', not {mode!r}")
     xo, wo = _as_object_2d(x, "x"), _as_object_2d(w, "w")
@@ -149,6 +153,9 @@ def convolve2d(x, w, mode: str = "valid") -> np.ndarray:
 
     Convolution is correlation with the kernel rotated by 180 degrees.
     """
+    # tensor hook: tensor expressions go to symgraph.tensor
+    if _tensor.involved(x, w):
+        return _tensor.convolve2d(x, w, mode)
     if mode not in ("valid", "full", "same"):
         raise ValueError(f"mode must be 'valid', 'full' or 'same', not {mode!r}")
     xo, wo = _as_object_2d(x, "x"), _as_object_2d(w, "w")
@@ -164,6 +171,9 @@ def convolve2d(x, w, mode: str = "valid") -> np.ndarray:
 
 def elementwise(op: str, *operands):
     """Apply op elementwise when any operand is an array, else to the nodes."""
+    # tensor hook: tensor expressions go to symgraph.tensor
+    if _tensor.involved(*operands):
+        return _tensor.elementwise(op, *operands)
     if any(isinstance(o, np.ndarray) for o in operands):
         arrays = np.broadcast_arrays(*[np.asarray(o, dtype=object) for o in operands])
         out = np.empty(arrays[0].shape, dtype=object)
@@ -234,6 +244,9 @@ def max_pool2d(x, size, stride=None) -> np.ndarray:
     >>> sg.max_pool2d(sg.symbols_array("x", (1, 2)), (1, 2))
     array([[maxpool(x_0_0, x_0_1)]], dtype=object)
     """
+    # tensor hook: tensor expressions go to symgraph.tensor
+    if _tensor.involved(x):
+        return _tensor.max_pool2d(x, size, stride)
     out_shape, windows = _pool_windows(x, size, stride, "max_pool2d")
     out = np.empty(out_shape, dtype=object)
     for idx, entries in windows:
@@ -255,6 +268,9 @@ def avg_pool2d(x, size, stride=None) -> np.ndarray:
     >>> sg.avg_pool2d(sg.symbols_array("x", (1, 2)), (1, 2))
     array([[(x_0_0 + x_0_1) / 2]], dtype=object)
     """
+    # tensor hook: tensor expressions go to symgraph.tensor
+    if _tensor.involved(x):
+        return _tensor.avg_pool2d(x, size, stride)
     out_shape, windows = _pool_windows(x, size, stride, "avg_pool2d")
     out = np.empty(out_shape, dtype=object)
     for idx, entries in windows:

@@ -21,7 +21,9 @@ import numpy as np
 
 from .errors import DomainError, UnboundSymbolError
 from .evaluate import bind, evaluate_nodes
+from .extensions import tensor as _tensor
 from .grad import grad
+from .identifiers import normal_name
 from .node import Node, as_node, const_value
 from .opdef import OPS
 from .parse import parse
@@ -135,7 +137,7 @@ def _given_points(at: Any, needed: list, optional: list) -> list:
     for p in raw:
         point = dict.fromkeys(optional, 0.0)
         for k, v in p.items():
-            name = k.value if isinstance(k, Node) else str(k)
+            name = k.value if isinstance(k, Node) else normal_name(str(k))
             point[name] = float(v)
         missing = [k for k in needed if k not in point]
         if missing:
@@ -320,6 +322,11 @@ def check(
     """
     if not isinstance(n_points, int) or isinstance(n_points, bool) or n_points < 1:
         raise ValueError(f"n_points must be a positive integer, not {n_points!r}")
+    if _tensor.involved(
+        f, wrt
+    ):  # tensor hook: tensor expressions go to symgraph.tensor
+        return _tensor.check(f, wrt, at=at, n_points=n_points, seed=seed, eps=eps,
+                             rtol=rtol, atol=atol, fd_rtol=fd_rtol, fd_atol=fd_atol)  # fmt: skip
     f = parse(f) if isinstance(f, str) else as_node(f)
     symbols = normalize_wrt(wrt).symbols
     grads = grad(f, symbols)

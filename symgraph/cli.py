@@ -47,10 +47,15 @@ class _Failed(Exception):
 
 
 # ----- argument helpers --------------------------------------------------------
-def _expr(text: str):
-    from .parse import parse
+def _expr(text: str, err=None):
+    """The expression, with a note line on stderr for each likely slip
+    (``e^x`` with ``e`` a symbol) instead of Python's warning format."""
+    from .parse import parse_with_hints
 
-    return parse(text)
+    node, hints = parse_with_hints(text)
+    for hint in hints:
+        print(f"{_PREFIX}note: {hint.reason}", file=err or sys.stderr)
+    return node
 
 
 def _free_symbols(f) -> list:
@@ -77,6 +82,7 @@ def _point(text: str | None, f=None) -> dict | None:
     """``x=-2,y=5`` -> ``{"x": -2.0, "y": 5.0}``; values may be expressions of
     numbers (``1/2``, ``pi/4``), read with the safe parser."""
     from .evaluate import evaluate
+    from .identifiers import normal_name
     from .node import symbol
     from .parse import parse
 
@@ -87,7 +93,7 @@ def _point(text: str | None, f=None) -> dict | None:
         if not item:
             continue
         name, eq, value = item.partition("=")
-        name = name.strip()
+        name = normal_name(name.strip())  # as the parser reads names (NFKC)
         if not eq or not value.strip():
             raise ValueError(
                 f"--at expects name=value pairs separated by commas, got {item!r}"
@@ -131,13 +137,23 @@ def _number(v: float) -> str:
 
 
 # ----- subcommands -------------------------------------------------------------
+def _shown(nodes: list, raw: bool) -> list:
+    """What to print: the simplified form of each small result (--raw: as built)."""
+    if raw:
+        return nodes
+    from .tidy import simplify
+
+    return [simplify(n) for n in nodes]
+
+
 def _cmd_grad(args, out, err):
     from .grad import grad
 
-    f = _expr(args.expr)
+    f = _expr(args.expr, err)
     wrt = _wrt(f, args.wrt)
     grads = grad(f, wrt)
     at = _point(args.at, f)
+    grads = _shown(grads, args.raw) if at is None else grads
     values = _values(grads, at, err) if at is not None else None
     for i, (v, g) in enumerate(zip(wrt, grads)):
         line = f"d/d{v.value} = {g}"
@@ -149,12 +165,14 @@ def _cmd_grad(args, out, err):
 def _cmd_hessian(args, out, err):
     from .grad import hessian
 
-    f = _expr(args.expr)
+    f = _expr(args.expr, err)
     wrt = _wrt(f, args.wrt)
     h = hessian(f, wrt)
     at = _point(args.at, f)
     values = _values(list(h.ravel()), at, err) if at is not None else None
-    for k, ((i, j), entry) in enumerate(np.ndenumerate(h)):
+    shown = _shown(list(h.ravel()), args.raw or at is not None)
+    for k, ((i, j), _) in enumerate(np.ndenumerate(h)):
+        entry = shown[k]
         line = f"d2/d{wrt[i].value}d{wrt[j].value} = {entry}"
         if values is not None:
             line += f"  =  {_number(values[k])}"
@@ -164,7 +182,7 @@ def _cmd_hessian(args, out, err):
 def _cmd_steps(args, out, err):
     from .teach.table import backprop_table
 
-    f = _expr(args.expr)
+    f = _expr(args.expr, err)
     with np.errstate(all="ignore"):
         table = backprop_table(f, _point(args.at, f), digits=args.digits)
     render = {
@@ -180,7 +198,7 @@ def _cmd_verify(args, out, err):
     from .parse import parse
     from .verify import verify
 
-    f = _expr(args.expr)
+    f = _expr(args.expr, err)
     wrt = _wrt(f, args.wrt)
     if len(args.claim) != len(wrt):
         raise ValueError(
@@ -198,7 +216,7 @@ def _cmd_verify(args, out, err):
 def _cmd_check(args, out, err):
     from .check import check
 
-    f = _expr(args.expr)
+    f = _expr(args.expr, err)
     wrt = _wrt(f, args.wrt)
     at = _point(args.at, f)
     report = check(f, wrt, at=at) if at is not None else check(f, wrt)
@@ -210,7 +228,7 @@ def _cmd_check(args, out, err):
 def _cmd_dot(args, out, err):
     from .teach.dot import to_dot
 
-    f = _expr(args.expr)
+    f = _expr(args.expr, err)
     with np.errstate(all="ignore"):
         drawing = to_dot(f, _point(args.at, f), rankdir=args.rankdir)
     if args.output:
@@ -223,7 +241,7 @@ def _cmd_dot(args, out, err):
 def _cmd_codegen(args, out, err):
     from .codegen import codegen
 
-    f = _expr(args.expr)
+    f = _expr(args.expr, err)
     wrt = _wrt(f, args.wrt)
     source = codegen(f, wrt, name=args.name, target=args.target, hessian=args.hessian)
     if args.output:
@@ -259,11 +277,22 @@ _AT_HELP = "point, e.g. x=-2,y=5,z=-4"
 _FORMATS = ("text", "markdown", "latex", "json")
 
 
+# commands that read tensor expressions with --shapes (symgraph/tensor/cli.py)
+_TENSOR_COMMANDS = ("grad", "verify", "check", "codegen")
+_SHAPES_HELP = (
+    "tensor shapes, e.g. 'X:n,m w:m y:n' (names with symbolic or numeric "
+    "dimensions; 'a' alone is a scalar): the expression is then read in NumPy "
+    "syntax (@, .T, sum, trace, inv, ...)"
+)
+
+
 def _command(sub, name: str, run, help: str, at: str | None = None, wrt: bool = True):
     p = sub.add_parser(name, help=help, description=help)
     p.add_argument("expr", help=_EXPR_HELP)
     if wrt:
         p.add_argument("--wrt", help=_WRT_HELP)
+    if name in _TENSOR_COMMANDS:
+        p.add_argument("--shapes", help=_SHAPES_HELP)
     if at is not None:
         p.add_argument("--at", help=f"{_AT_HELP} {at}".strip())
     p.set_defaults(run=run)
@@ -285,10 +314,14 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    _command(sub, "grad", _cmd_grad, "print the gradient of an expression",
-             at="(also print the values there)")  # fmt: skip
-    _command(sub, "hessian", _cmd_hessian, "print the Hessian of an expression",
-             at="(also print the values there)")  # fmt: skip
+    for name, run, what in (
+        ("grad", _cmd_grad, "gradient"),
+        ("hessian", _cmd_hessian, "Hessian"),
+    ):
+        p = _command(sub, name, run, f"print the {what} of an expression, simplified",
+                     at="(also print the values there)")  # fmt: skip
+        p.add_argument("--raw", action="store_true",
+                       help="print the derivative DAG as built, not simplified")  # fmt: skip
 
     p = _command(sub, "steps", _cmd_steps, "print the backprop table, node by node",
                  at="(default: a symbolic table)", wrt=False)  # fmt: skip
@@ -370,7 +403,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(_protect_negative_expressions(argv, _options(parser)))
-        args.run(args, out, err)
+        if getattr(args, "shapes", None):  # tensor hook: a tensor expression
+            from .tensor.cli import run
+
+            run(args.command, args, out, _Failed)
+        else:
+            args.run(args, out, err)
     except SystemExit as exc:  # --help and --version exit through argparse
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except BrokenPipeError:  # the reader went away (| head): not an error

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ShapeError, UnboundSymbolError
+from .extensions import tensor as _tensor
 from .identifiers import normal_name
 from .node import Node, as_node, const_value
 from .opdef import OPS
@@ -91,6 +92,8 @@ def evaluate(expr, values=None):
     >>> sg.evaluate(x * y + 1, {x: 2, y: 3})
     7.0
     """
+    if _tensor.involved(expr):  # tensor hook: tensor expressions go to symgraph.tensor
+        return _tensor.evaluate(expr, values or {})
     bound = bind(values or {})
     if isinstance(expr, np.ndarray):
         nodes = [as_node(e) for e in expr.ravel()]

@@ -19,7 +19,9 @@ from typing import Any
 import numpy as np
 
 from .errors import LimitError, UndefinedGradientError
-from .node import Node, as_node, const, make
+from .extensions import tensor as _tensor
+from .lowering.schedule import paused_gc
+from .node import Node, as_node, const, make, register_hook
 from .opdef import UNDEFINED
 from .ops import partials_of
 from .traverse import toposort
@@ -34,17 +36,23 @@ MAX_GRAD_NODES = 5_000_000
 
 def _live(order: list, wrt: list) -> set:
     """The nodes on a path from a symbol in ``wrt`` (only they need adjoints)."""
-    targets = set(wrt)
-    live = set()
+    live = set(wrt)
     for node in order:
-        if node in targets or any(a in live for a in node.args):
-            live.add(node)
+        for a in node.args:
+            if a in live:
+                live.add(node)
+                break
     return live
 
 
 def adjoints(f: Node, wrt: list) -> dict:
     """Reverse sweep from ``f``: the adjoint node of every node that lies on a
     path from a symbol in ``wrt`` to ``f``."""
+    with paused_gc():  # the sweep builds many nodes and no reference cycle
+        return _sweep(f, wrt)
+
+
+def _sweep(f: Node, wrt: list) -> dict:
     order = toposort([f])
     live = _live(order, wrt)
     adjoint = {f: const(1)} if f in live else {}
@@ -106,6 +114,10 @@ def grad(f: Any, wrt: Any) -> Any:
     >>> sg.grad(x**2, "x")
     [2 * x]
     """
+    if _tensor.involved(
+        f, wrt
+    ):  # tensor hook: tensor expressions go to symgraph.tensor
+        return _tensor.grad(f, wrt)
     f = as_node(f)
     variables = normalize_wrt(wrt)
     adj = adjoints(f, variables.symbols)
@@ -128,6 +140,8 @@ def jacobian(outputs: Any, wrt: Any) -> np.ndarray:
     array([[y, x],
            [1, 1]], dtype=object)
     """
+    if _tensor.involved(outputs, wrt):  # tensor hook
+        return _tensor.jacobian(outputs, wrt)
     variables = normalize_wrt(wrt)
     out_arr = None if isinstance(outputs, Node) else np.asarray(outputs, dtype=object)
     outs = (
@@ -155,4 +169,9 @@ def hessian(f: Any, wrt: Any) -> np.ndarray:
     array([[2 * y, 2 * x],
            [2 * x, 0]], dtype=object)
     """
+    if _tensor.involved(f, wrt):  # tensor hook
+        return _tensor.hessian(f, wrt)
     return jacobian(grad(f, wrt), wrt)
+
+
+register_hook("grad", grad)  # Node.diff

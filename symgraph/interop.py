@@ -73,5 +73,18 @@ def _convert(value: Any) -> Node | None:
     return from_sympy(value)
 
 
+def latex(node: Node) -> str:
+    """LaTeX of a node: the simplified form of a small result, with the ops
+    SymPy has no function for written by name (``\\operatorname{sigmoid}``)."""
+    import sympy as sp
+
+    from .sympy_bridge import to_sympy_many
+    from .tidy import opaque_ops, simplify
+
+    (e,) = to_sympy_many([simplify(node, timeout=1.0)], opaque_ops())
+    return sp.latex(e)
+
+
 _node.register_converter(_convert)
-_node.register_exporter(to_sympy)
+_node.register_hook("to_sympy", to_sympy)
+_node.register_hook("latex", latex)

@@ -28,6 +28,7 @@ from .errors import LimitError, SymbolNameError
 from .identifiers import checked_name
 from .opdef import OPS
 from .printing import const_text, to_text
+from .traverse import toposort as _toposort
 
 __all__ = [
     "Node",
@@ -38,7 +39,7 @@ __all__ = [
     "is_const",
     "make",
     "register_converter",
-    "register_exporter",
+    "register_hook",
     "symbol",
 ]
 
@@ -105,25 +106,83 @@ class Node:
     __str__ = __repr__
 
     def _repr_latex_(self) -> str:
-        """LaTeX for Jupyter, bounded like ``str()``: a DAG whose text would be
-        too long (shared subexpressions written out) shows a one-line summary."""
+        """LaTeX for Jupyter: the simplified form of a small result, bounded
+        like ``str()`` (a DAG whose text would be too long shows a summary)."""
         text = to_text(self)
         if text.startswith("<"):
             return r"$\text{" + _latex_text(text[1:-1]) + "}$"
         try:
-            import sympy as sp
-
-            return "$" + sp.latex(self.to_sympy()) + "$"
+            return "$" + _hook("latex")(self) + "$"
         except ValueError:  # no SymPy form (too deep, too large a power)
             return r"$\texttt{" + _latex_text(text) + "}$"
 
     def to_sympy(self):
         """The SymPy expression of this node (symbols become plain ``sympy.Symbol``)."""
-        if _EXPORTER is None:
-            raise RuntimeError(
-                "symgraph's SymPy bridge is not loaded (import symgraph)"
+        return _hook("to_sympy")(self)
+
+    def subs(self, mapping: dict | None = None, **names) -> Node:
+        """This expression with symbols (or any subexpressions) replaced.
+
+        ``mapping`` maps symbols, names or nodes to nodes or numbers (like
+        SymPy's ``subs``); keyword arguments give names. The result is built
+        with the usual construction rules, so constants fold.
+
+        Examples
+        --------
+        >>> import symgraph as sg
+        >>> x, y = sg.symbols("x y")
+        >>> (x**2 + y).subs({x: 3})
+        y + 9
+        """
+        table = {}
+        for key, value in {**(mapping or {}), **names}.items():
+            node = symbol(key) if isinstance(key, str) else as_node(key)
+            table[node] = as_node(value)
+        memo: dict = {}
+        for n in _toposort([self]):
+            if n in table:
+                memo[n] = table[n]
+            elif n.args:
+                args = [memo[a] for a in n.args]
+                same = all(a is b for a, b in zip(args, n.args))
+                memo[n] = n if same else make(n.op, *args)
+            else:
+                memo[n] = n
+        return memo[self]
+
+    def diff(self, *variables) -> Node:
+        """The derivative in each variable in turn (``f.diff(x, x)`` is the
+        second derivative), like SymPy's ``diff``.
+
+        Examples
+        --------
+        >>> import symgraph as sg
+        >>> x = sg.symbols("x")
+        >>> (x**3).diff(x)
+        3 * x**2
+        >>> (x**3).diff(x, x)
+        6 * x
+        """
+        if not variables:
+            raise TypeError(
+                "diff() needs the variable(s) to differentiate with respect to"
             )
-        return _EXPORTER(self)
+        grad = _hook("grad")
+        out = self
+        for v in variables:
+            (out,) = grad(out, [v])
+        return out
+
+    @property
+    def free_symbols(self) -> set:
+        """The symbols this expression uses."""
+        return {n for n in _toposort([self]) if n.op == "symbol"}
+
+    def __copy__(self) -> Node:
+        return self  # immutable
+
+    def __deepcopy__(self, memo) -> Node:
+        return self
 
     # -- arithmetic ----------------------------------------------------------
     def __add__(self, other):
@@ -286,14 +345,24 @@ def const_value(node: Node) -> float:
 _CONVERTERS: list[Callable[[Any], Node | None]] = []
 
 
-# The SymPy export of Node.to_sympy, installed by ``interop``.
-_EXPORTER: Callable[[Any], Any] | None = None
+# What nodes' methods need of higher layers (to_sympy, latex, grad), installed
+# by those layers when symgraph is imported: this module imports none of them.
+_HOOKS: dict[str, Callable[..., Any]] = {}
 
 
-def register_exporter(export: Callable[[Any], Any]) -> None:
-    """Give nodes their ``to_sympy`` method (``export(node)``)."""
-    global _EXPORTER
-    _EXPORTER = export
+def register_hook(name: str, function: Callable[..., Any]) -> None:
+    """Install the function a node method delegates to (``to_sympy``, ``latex``,
+    ``grad``)."""
+    _HOOKS[name] = function
+
+
+def _hook(name: str) -> Callable[..., Any]:
+    try:
+        return _HOOKS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"symgraph's {name} is not loaded (import symgraph)"
+        ) from None
 
 
 def register_converter(convert: Callable[[Any], Node | None]) -> None:

@@ -34,6 +34,16 @@ def const_text(value) -> str:
     return repr(value)
 
 
+# c * (a * b) is written c * a * b, and c * (a / b) as c * a / b: both parse
+# back to the same node (coefficients collect when built)
+_CHAIN = ("mul", "div")
+
+
+def _chain(node) -> bool:
+    c, r = node.args[0], node.args[-1]
+    return node.op == "mul" and c.op == "const" and c.value != 1 and r.op in _CHAIN
+
+
 def _fraction(n) -> bool:
     return n.op == "const" and isinstance(n.value, Fraction) and n.value > 0
 
@@ -68,10 +78,7 @@ def to_text(root) -> str:
                 sr = text[r] if prec[r] >= p else f"({text[r]})"
                 head = sr if c.numerator == 1 else f"{c.numerator} * {sr}"
                 out = f"{head} / {c.denominator}"
-            elif (
-                op == "mul" and node.args[0].op == "const" and node.args[1].op == "mul"
-            ):
-                # c * (a * b) is written c * a * b: it parses back to this node
+            elif _chain(node):
                 c, r = node.args
                 out = f"{text[c]} * {text[r]}"
             else:

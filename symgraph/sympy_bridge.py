@@ -69,12 +69,23 @@ def _check_depth(order: list) -> None:
             )
 
 
-def to_sympy_many(roots: list) -> list:
-    memo = {}
+def to_sympy_many(roots: list, opaque: frozenset = frozenset()) -> list:
+    """SymPy expressions of ``roots``; ops named in ``opaque`` become undefined
+    SymPy functions of the same name (``sigmoid(x)``), which SymPy's algebra
+    treats as unknowns instead of expanding their formulas."""
+    memo = to_sympy_memo(roots, opaque)
+    return [memo[r] for r in roots]
+
+
+def to_sympy_memo(roots: list, opaque: frozenset = frozenset()) -> dict:
+    """``{node: SymPy expression}`` for every node of the DAGs of ``roots``."""
+    memo: dict = {}
     order = toposort(roots)
     _check_depth(order)
     for node in order:
-        if node.op == "symbol":
+        if node.op in opaque:
+            memo[node] = sp.Function(node.op)(*[memo[a] for a in node.args])
+        elif node.op == "symbol":
             memo[node] = sp.Symbol(node.value)
         elif node.op == "const":
             memo[node] = _const_to_sympy(node.value)
@@ -111,7 +122,7 @@ def to_sympy_many(roots: list) -> list:
                     # assumptions: keep the op as it is (the values are real)
                     cls = sp.Abs if node.op == "abs" else sp.sign
                     memo[node] = cls(*args, evaluate=False)
-    return [memo[r] for r in roots]
+    return memo
 
 
 def _drop_nonnegative_abs(r):

@@ -27,6 +27,7 @@ import numpy as np
 from . import budget
 from .errors import DomainError, TimeBudgetError, UnboundSymbolError
 from .evaluate import bind, evaluate_nodes
+from .extensions import tensor as _tensor
 from .grad import grad
 from .node import Node, as_node
 from .opdef import OPS
@@ -218,9 +219,7 @@ def _on_kinks(f: Node, values: dict) -> np.ndarray:
 
 
 def _claims(claim: Any, count: int, single: bool) -> list:
-    claims = (
-        [claim] if single else list(claim) if not isinstance(claim, str) else [claim]
-    )
+    claims = [claim] if single or isinstance(claim, str) else list(claim)
     if len(claims) != count:
         raise ValueError(f"{count} variable(s) but {len(claims)} claimed derivative(s)")
     return [parse(c) if isinstance(c, str) else as_node(c) for c in claims]
@@ -275,6 +274,10 @@ def verify(
     """
     if not isinstance(n_points, int) or isinstance(n_points, bool) or n_points < 1:
         raise ValueError(f"n_points must be a positive integer, not {n_points!r}")
+    if _tensor.involved(
+        f, wrt
+    ):  # tensor hook: tensor expressions go to symgraph.tensor
+        return _tensor.verify(f, wrt, claim, seed=seed)
     f = parse(f) if isinstance(f, str) else as_node(f)
     variables = normalize_wrt(wrt)
     symbols = variables.symbols

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, settings
 settings.register_profile(
     "ci",
     derandomize=True,
+    database=None,  # no examples replayed from earlier runs: every run the same
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],

@@ -1,11 +1,13 @@
-"""Elementwise primitives: unary functions, binary arithmetic and ``where``.
+"""Elementwise primitives: unary functions, activations and ``where``.
 
 Part of the registry in :mod:`numeric.registry`. Each rule is written with the
 engine's own operations (``g * cos(x)``, ``where(...)``), so it differentiates
-again. Binary rules undo broadcasting with the shared :func:`unbroadcast`.
-Rules at kinks follow the toolkit's one convention (PyTorch's); see
-``docs/numeric.md``. Rules that pick a branch use ``where``, which selects, so a
-non-finite value in the branch not taken never reaches a gradient.
+again; a one-input function's JVP is its VJP applied to the tangent (a
+diagonal Jacobian is its own transpose). Rules at kinks follow the toolkit's
+one convention (PyTorch's); see ``docs/numeric.md``. Rules that pick a branch
+use ``where``, which selects, so a non-finite value in the branch not taken
+never reaches a gradient. The helpers here (``_unary``, ``_binary``, ``full``)
+are shared by :mod:`numeric.prims.arithmetic` and :mod:`numeric.prims.special`.
 """
 
 from __future__ import annotations
@@ -14,8 +16,15 @@ import numpy as np
 import scipy.special
 
 from numeric.errors import ShapeError
-from numeric.prims.reduce import unbroadcast
-from numeric.registry import UNDEFINED, defprim, defvjp, needs_grad
+from numeric.prims.reduce import broadcast_to, unbroadcast
+from numeric.registry import (
+    UNDEFINED,
+    defjvp,
+    defjvp_elementwise,
+    defprim,
+    defvjp,
+    needs_grad,
+)
 from numeric.tape import apply
 
 
@@ -55,6 +64,18 @@ def _binary(name, ufunc, doc):
     return prim, fn
 
 
+def full(t, shape):
+    """The tangent ``t`` broadcast to the output's ``shape`` when it is smaller."""
+    return t if t.shape == shape else broadcast_to(t, shape)
+
+
+def _add_dots(a, b, shape):
+    """``a + b`` where either may be None (a zero tangent), of ``shape``."""
+    if a is None:
+        return None if b is None else full(b, shape)
+    return full(a, shape) if b is None else full(a + b, shape)
+
+
 # ----- where -----
 
 
@@ -84,105 +105,15 @@ def where_vjp(g, ans, cond, x, y):
     return (UNDEFINED, gx, gy)
 
 
+def where_jvp(dots, ans, cond, x, y):
+    _, dx, dy = dots
+    return full(
+        where(cond, 0.0 if dx is None else dx, 0.0 if dy is None else dy), ans.shape
+    )
+
+
 defvjp(where_p, where_vjp)
-
-# ----- Binary arithmetic -----
-
-add_p, add = _binary("add", np.add, "Elementwise ``x + y`` (broadcasting).")
-subtract_p, subtract = _binary(
-    "subtract", np.subtract, "Elementwise ``x - y`` (broadcasting)."
-)
-multiply_p, multiply = _binary(
-    "multiply", np.multiply, "Elementwise ``x * y`` (broadcasting)."
-)
-divide_p, divide = _binary("divide", np.divide, "Elementwise ``x / y`` (broadcasting).")
-power_p, power = _binary("power", np.power, "Elementwise ``x ** y`` (broadcasting).")
-maximum_p, maximum = _binary(
-    "maximum",
-    np.maximum,
-    "Elementwise maximum; at a tie each argument gets half the gradient.",
-)
-minimum_p, minimum = _binary(
-    "minimum",
-    np.minimum,
-    "Elementwise minimum; at a tie each argument gets half the gradient.",
-)
-
-
-def add_vjp(g, ans, x, y):
-    return (
-        unbroadcast(g, x.shape) if needs_grad(x) else None,
-        unbroadcast(g, y.shape) if needs_grad(y) else None,
-    )
-
-
-def subtract_vjp(g, ans, x, y):
-    return (
-        unbroadcast(g, x.shape) if needs_grad(x) else None,
-        unbroadcast(negative(g), y.shape) if needs_grad(y) else None,
-    )
-
-
-def multiply_vjp(g, ans, x, y):
-    return (
-        unbroadcast(g * y, x.shape) if needs_grad(x) else None,
-        unbroadcast(g * x, y.shape) if needs_grad(y) else None,
-    )
-
-
-def divide_vjp(g, ans, x, y):
-    # d(x/y)/dy = -x/y**2 = -ans/y
-    return (
-        unbroadcast(g / y, x.shape) if needs_grad(x) else None,
-        unbroadcast(negative(g * ans / y), y.shape) if needs_grad(y) else None,
-    )
-
-
-def power_vjp(g, ans, x, y):
-    gx = gy = None
-    if needs_grad(x):
-        # d(x**y)/dx = y * x**(y-1); where y == 0 the term is 0 (not 0 * inf at x=0)
-        y_is_0 = y.data == 0
-        exponent = where(y_is_0, 1.0, y - 1.0) if np.any(y_is_0) else y - 1.0
-        gx = unbroadcast(g * y * x**exponent, x.shape)
-    if needs_grad(y):
-        # d(x**y)/dy = x**y * log(x); 0 at x == 0 with y >= 0 (PyTorch), by a
-        # double where so log(0) cannot poison it
-        zero = (x.data == 0) & (y.data >= 0)
-        safe_x = where(zero, 1.0, x)
-        gy = unbroadcast(g * where(zero, 0.0, ans * log(safe_x)), y.shape)
-    return (gx, gy)
-
-
-def _tie_weights(x, y):
-    """Share of the gradient each argument of maximum gets: 1, 1/2 at a tie, 0."""
-    tie = 0.5 * (x.data == y.data)
-    return (x.data > y.data) + tie, (y.data > x.data) + tie
-
-
-def maximum_vjp(g, ans, x, y):
-    wx, wy = _tie_weights(x, y)
-    return (
-        unbroadcast(g * wx, x.shape) if needs_grad(x) else None,
-        unbroadcast(g * wy, y.shape) if needs_grad(y) else None,
-    )
-
-
-def minimum_vjp(g, ans, x, y):
-    wy, wx = _tie_weights(x, y)
-    return (
-        unbroadcast(g * wx, x.shape) if needs_grad(x) else None,
-        unbroadcast(g * wy, y.shape) if needs_grad(y) else None,
-    )
-
-
-defvjp(add_p, add_vjp)
-defvjp(subtract_p, subtract_vjp)
-defvjp(multiply_p, multiply_vjp)
-defvjp(divide_p, divide_vjp)
-defvjp(power_p, power_vjp)
-defvjp(maximum_p, maximum_vjp)
-defvjp(minimum_p, minimum_vjp)
+defjvp(where_p, where_jvp)
 
 # ----- Unary functions -----
 
@@ -334,6 +265,14 @@ defvjp(relu_p, relu_vjp)
 defvjp(abs_p, abs_vjp)
 defvjp(sign_p, sign_vjp)
 
+# a diagonal Jacobian is its own transpose: each JVP is the VJP of the tangent
+for _prim in (
+    negative_p, exp_p, log_p, log1p_p, expm1_p, sin_p, cos_p, tan_p, tanh_p,
+    sinh_p, cosh_p, atan_p, asin_p, acos_p, sqrt_p, sigmoid_p, softplus_p,
+    relu_p, abs_p, sign_p,
+):  # fmt: skip
+    defjvp_elementwise(_prim)
+
 # ----- Parametrised activations -----
 
 
@@ -355,6 +294,7 @@ def leaky_relu_vjp(g, ans, x, negative_slope):
 
 
 defvjp(leaky_relu_p, leaky_relu_vjp)
+defjvp_elementwise(leaky_relu_p)
 
 
 def _elu_impl(x, alpha):
@@ -377,3 +317,4 @@ def elu_vjp(g, ans, x, alpha):
 
 
 defvjp(elu_p, elu_vjp)
+defjvp_elementwise(elu_p)

@@ -12,7 +12,7 @@ import numpy as np
 from numeric.errors import ShapeError
 from numeric.prims.reduce import unbroadcast
 from numeric.prims.shape import reshape, transpose
-from numeric.registry import defprim, defvjp, needs_grad
+from numeric.registry import defjvp, defprim, defvjp, needs_grad
 from numeric.tape import apply
 
 
@@ -62,6 +62,11 @@ def _swap_last(a):
 
 
 def matmul_vjp(g, ans, x, y):
+    if x.ndim == 2 and y.ndim == 2:  # the common case, shapes already fit
+        return (
+            matmul(g, transpose(y)) if needs_grad(x) else None,
+            matmul(transpose(x), g) if needs_grad(y) else None,
+        )
     # promote vectors to matrices: x (k,) -> (1, k), y (k,) -> (k, 1)
     x2 = reshape(x, (1, x.shape[0])) if x.ndim == 1 else x
     y2 = reshape(y, (y.shape[0], 1)) if y.ndim == 1 else y
@@ -76,4 +81,15 @@ def matmul_vjp(g, ans, x, y):
     return (gx, gy)
 
 
+def matmul_jvp(dots, ans, x, y):
+    # bilinear: d(x @ y) = dx @ y + x @ dy
+    dx, dy = dots
+    out = None if dx is None else matmul(dx, y)
+    if dy is not None:
+        term = matmul(x, dy)
+        out = term if out is None else out + term
+    return out
+
+
 defvjp(matmul_p, matmul_vjp)
+defjvp(matmul_p, matmul_jvp)

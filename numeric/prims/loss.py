@@ -14,18 +14,18 @@ from numeric.errors import ArgumentError, DifferentiationError, ShapeError
 from numeric.prims.elementwise import relu, where
 from numeric.prims.reduce import _axes, _ndim, _regrow, mean, sum
 from numeric.prims.shape import reshape
-from numeric.registry import UNDEFINED, defprim, defvjp
-from numeric.tape import Tensor, apply
+from numeric.registry import UNDEFINED, defjvp, defprim, defvjp
+from numeric.tape import Tensor, apply, as_tensor
 
 
 def _stable_lse(x, axis):
     """log(sum(exp(x))) over ``axis`` with keepdims, shifted by the maximum."""
-    m = np.max(x, axis=axis, keepdims=True)
+    m = np.maximum.reduce(x, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0)  # all -inf (or inf) slices: no shift
     # exp of a shifted value may underflow to 0; an all -inf slice sums to 0
     # and its log is -inf, the exact value (no divide-by-zero error for it)
     with np.errstate(under="ignore", divide="ignore"):
-        return np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+        return np.log(np.add.reduce(np.exp(x - m), axis=axis, keepdims=True)) + m
 
 
 # ----- logsumexp -----
@@ -55,17 +55,24 @@ def logsumexp_vjp(g, ans, x, axis, keepdims):
         return (_regrow(g, x, axis, keepdims) * softmax(x, axis=axes),)
 
 
+def logsumexp_jvp(dots, ans, x, axis, keepdims):
+    axes = _axes(axis, x.ndim)
+    with np.errstate(under="ignore"):
+        return sum(dots[0] * softmax(x, axis=axes), axis=axis, keepdims=keepdims)
+
+
 defvjp(logsumexp_p, logsumexp_vjp)
+defjvp(logsumexp_p, logsumexp_jvp)
 
 # ----- softmax / log_softmax -----
 
 
 def _softmax_impl(x, axis):
-    m = np.max(x, axis=axis, keepdims=True)
+    m = np.maximum.reduce(x, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0)  # all -inf slices: no shift (no inf - inf)
     with np.errstate(under="ignore"):  # small probabilities underflow to 0
         e = np.exp(x - m)
-        total = np.sum(e, axis=axis, keepdims=True)
+        total = np.add.reduce(e, axis=axis, keepdims=True)
         # an all -inf slice has no mass: its softmax is 0, not 0/0 = NaN
         return e / np.where(total == 0, 1.0, total)
 
@@ -84,17 +91,25 @@ def softmax_vjp(g, ans, x, axis):
         return (ans * (g - sum(g * ans, axis=axis, keepdims=True)),)
 
 
+def softmax_jvp(dots, ans, x, axis):
+    # J v = s * (v - <v, s>): J is symmetric, the same form as the VJP
+    return softmax_vjp(dots[0], ans, x, axis)[0]
+
+
 defvjp(softmax_p, softmax_vjp)
+defjvp(softmax_p, softmax_jvp)
 
 
 def _shifted_log_softmax(x, axis):
     """``(x - m) - log(sum(exp(x - m)))``: subtracting the maximum first keeps
     the result exact near 0 (``x - lse(x)`` at |x| ~ 1000 cancels to 1e-13)."""
-    m = np.max(x, axis=axis, keepdims=True)
+    m = np.maximum.reduce(x, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0)  # all -inf (or inf) slices: no shift
     shifted = x - m
     with np.errstate(under="ignore", divide="ignore"):  # as in _stable_lse
-        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        return shifted - np.log(
+            np.add.reduce(np.exp(shifted), axis=axis, keepdims=True)
+        )
 
 
 def _log_softmax_impl(x, axis):
@@ -115,13 +130,21 @@ def log_softmax_vjp(g, ans, x, axis):
         return (g - softmax(x, axis=axis) * sum(g, axis=axis, keepdims=True),)
 
 
+def log_softmax_jvp(dots, ans, x, axis):
+    # J v = v - <softmax(x), v> (J^T has the sum and the softmax swapped)
+    v = dots[0]
+    with np.errstate(under="ignore"):
+        return v - sum(softmax(x, axis=axis) * v, axis=axis, keepdims=True)
+
+
 defvjp(log_softmax_p, log_softmax_vjp)
+defjvp(log_softmax_p, log_softmax_jvp)
 
 # ----- Losses (compositions) -----
 
 
 def _as_tensor(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+    return as_tensor(x)
 
 
 def _class_labels(labels, n: int, k: int, op: str) -> np.ndarray:
@@ -170,7 +193,10 @@ def mse(pred, target):
 def _cross_entropy_impl(logits, labels):
     rows = np.arange(logits.shape[0])
     logp = _shifted_log_softmax(logits, 1)
-    return -np.mean(logp[rows, labels.astype(np.intp)])
+    picked = logp[rows, labels.astype(np.intp)]
+    if not picked.size:
+        return -np.mean(picked)  # NaN with NumPy's warning, as before
+    return -(np.add.reduce(picked) / picked.size)  # np.mean without its wrapper
 
 
 cross_entropy_p = defprim("cross_entropy", _cross_entropy_impl, 2)
@@ -198,13 +224,23 @@ def cross_entropy_vjp(g, ans, logits, labels):
     # d/dz mean_i(lse(z_i) - z_i[y_i]) = (softmax(z) - onehot(y)) / N;
     # labels are class indices: no gradient is defined for them
     n, k = logits.shape
+    scale = g / max(n, 1)
     onehot = np.zeros((n, k))
     onehot[np.arange(n), labels.data.astype(np.intp)] = 1.0
     with np.errstate(under="ignore"):  # tiny probabilities times g: 0 is right
-        return ((softmax(logits, axis=1) - onehot) * (g / max(n, 1)), UNDEFINED)
+        return ((softmax(logits, axis=1) - onehot) * scale, UNDEFINED)
+
+
+def cross_entropy_jvp(dots, ans, logits, labels):
+    # labels are class indices, never perturbed: only the logits' tangent counts
+    if dots[0] is None:
+        return None
+    (cotangent, _) = cross_entropy_vjp(1.0, ans, logits, labels)
+    return sum(cotangent * dots[0])
 
 
 defvjp(cross_entropy_p, cross_entropy_vjp)
+defjvp(cross_entropy_p, cross_entropy_jvp)
 
 
 def svm_loss(scores, labels, delta=1.0):

@@ -13,7 +13,7 @@ import numpy as np
 
 from numeric.errors import ShapeError
 from numeric.prims.shape import reshape
-from numeric.registry import defprim, defvjp
+from numeric.registry import deflinear, defprim, defvjp
 from numeric.tape import Tensor, apply
 
 
@@ -72,12 +72,15 @@ def broadcast_to(x, shape):
 def unbroadcast(g, shape):
     """Sum ``g`` over the axes that broadcasting added or stretched, so the
     result has ``shape``. The one place where broadcasting is undone."""
+    gshape = g.data.shape
+    if gshape == shape:
+        return g  # the common case: no broadcasting happened
     shape = tuple(shape)
-    if g.shape == shape:
+    if gshape == shape:
         return g
-    lead = g.ndim - len(shape)
+    lead = len(gshape) - len(shape)
     axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
+        lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1
     )
     if axes:
         g = apply(sum_p, g, axis=axes, keepdims=False)
@@ -89,53 +92,13 @@ def broadcast_to_vjp(g, ans, x, shape):
 
 
 defvjp(broadcast_to_p, broadcast_to_vjp)
-
-# ----- stack -----
-
-
-def _stack_impl(*xs, axis):
-    try:
-        return np.stack(np.broadcast_arrays(*xs), axis=axis)
-    except ValueError:
-        shapes = ", ".join(str(np.shape(x)) for x in xs)
-        raise ShapeError(f"stack: shapes {shapes} do not broadcast together") from None
-
-
-stack_p = defprim("stack", _stack_impl, None)  # any number of inputs
-
-
-def stack(arrays, axis=0):
-    """Join arrays along a new axis, like ``np.stack``; the inputs are first
-    broadcast against each other (so scalars may be mixed with arrays), and
-    each gradient is summed back to its input's shape.
-
-    >>> import numeric as nm
-    >>> nm.max(nm.stack([1.0, nm.tensor([0.0, 2.0])]), axis=0).data
-    array([1., 2.])
-    """
-    arrays = list(arrays)
-    if not arrays:
-        raise ValueError("stack: needs at least one array")
-    ndim = builtins.max(_ndim(a) for a in arrays) + 1
-    if not -ndim <= int(axis) < ndim:
-        raise ShapeError(
-            f"stack: axis {axis} is out of range for a result of {ndim} dimensions"
-        )
-    return apply(stack_p, *arrays, axis=int(axis) % ndim)
-
-
-def stack_vjp(g, ans, *xs, axis):
-    lead = (slice(None),) * (axis % ans.ndim)
-    return tuple(unbroadcast(g[lead + (i,)], x.shape) for i, x in enumerate(xs))
-
-
-defvjp(stack_p, stack_vjp)
+deflinear(broadcast_to_p)
 
 # ----- sum -----
 
 
 def _sum_impl(x, axis, keepdims):
-    return np.sum(x, axis=axis, keepdims=keepdims)
+    return np.add.reduce(x, axis=axis, keepdims=keepdims)
 
 
 sum_p = defprim("sum", _sum_impl, 1)
@@ -153,6 +116,7 @@ def sum_vjp(g, ans, x, axis, keepdims):
 
 
 defvjp(sum_p, sum_vjp)
+deflinear(sum_p)
 
 # ----- mean -----
 
@@ -177,32 +141,4 @@ def mean_vjp(g, ans, x, axis, keepdims):
 
 
 defvjp(mean_p, mean_vjp)
-
-# ----- max -----
-
-
-def _max_impl(x, axis, keepdims):
-    if x.size == 0:
-        raise ShapeError(f"max: cannot reduce an empty array of shape {x.shape}")
-    return np.max(x, axis=axis, keepdims=keepdims)
-
-
-max_p = defprim("max", _max_impl, 1)
-
-
-def max(x, axis=None, keepdims=False):
-    """Maximum of ``x`` over ``axis``; tied maxima share the gradient evenly."""
-    if axis is not None:
-        axis = _axes(axis, _ndim(x))
-    return apply(max_p, x, axis=axis, keepdims=bool(keepdims))
-
-
-def max_vjp(g, ans, x, axis, keepdims):
-    # convention: k tied maxima each get g / k (PyTorch's amax rule)
-    kept = _kept_shape(x.shape, axis)
-    hits = x.data == np.reshape(ans.data, kept)
-    weights = hits / np.sum(hits, axis=axis, keepdims=True)
-    return (_regrow(g, x, axis, keepdims) * weights,)
-
-
-defvjp(max_p, max_vjp)
+deflinear(mean_p)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from numeric.errors import ShapeError
-from numeric.registry import defprim, defvjp
+from numeric.registry import deflinear, defprim, defvjp
 from numeric.tape import Tensor, apply
 
 # ----- identity -----
@@ -28,6 +28,25 @@ def identity_vjp(g, ans, x):
 
 
 defvjp(identity_p, identity_vjp)
+deflinear(identity_p)
+
+# ----- astype: a change of floating dtype (float32 <-> float64) -----
+
+
+def _astype_impl(x, dtype):
+    return x.astype(dtype, copy=False)
+
+
+astype_p = defprim("astype", _astype_impl, 1)
+
+
+def astype_vjp(g, ans, x, dtype):
+    # the cotangent goes back in the input's dtype, as PyTorch's engine casts
+    return (apply(astype_p, g, dtype=x.data.dtype),)
+
+
+defvjp(astype_p, astype_vjp)
+deflinear(astype_p)
 
 # ----- reshape -----
 
@@ -59,6 +78,7 @@ def reshape_vjp(g, ans, x, shape):
 
 
 defvjp(reshape_p, reshape_vjp)
+deflinear(reshape_p)
 
 # ----- transpose -----
 
@@ -89,6 +109,7 @@ def transpose_vjp(g, ans, x, axes):
 
 
 defvjp(transpose_p, transpose_vjp)
+deflinear(transpose_p)
 
 # ----- getitem / index_add -----
 
@@ -115,10 +136,11 @@ def getitem_vjp(g, ans, x, index):
 
 
 defvjp(getitem_p, getitem_vjp)
+deflinear(getitem_p)
 
 
 def _index_add_impl(g, index, shape):
-    out = np.zeros(shape)
+    out = np.zeros(shape, dtype=g.dtype)
     if _is_basic(index):
         out[index] = g
     else:
@@ -139,6 +161,7 @@ def index_add_vjp(gg, ans, g, index, shape):
 
 
 defvjp(index_add_p, index_add_vjp)
+deflinear(index_add_p)
 
 # ----- pad -----
 
@@ -162,3 +185,28 @@ def pad_vjp(g, ans, x, widths):
 
 
 defvjp(pad_p, pad_vjp)
+deflinear(pad_p)
+
+# ----- ravel (composition) -----
+
+
+def ravel(x):
+    """``x`` as a 1-D tensor, like ``np.ravel`` (a reshape: gradients flow).
+
+    Parameters
+    ----------
+    x : array_like or Tensor
+
+    Returns
+    -------
+    Tensor
+        Of shape ``(x.size,)``.
+
+    Examples
+    --------
+    >>> import numeric as nm
+    >>> nm.ravel(np.ones((2, 3))).shape
+    (6,)
+    """
+    shape = x.shape if isinstance(x, Tensor) else np.shape(x)
+    return reshape(x, (int(np.prod(shape, dtype=np.int64)),))

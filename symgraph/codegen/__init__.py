@@ -16,16 +16,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..extensions import tensor as _tensor
 from .c import c_module
 from .errors import CodegenError
 from .module import Module
+from .planned import planned_module
 from .python import python_module
 
 __all__ = ["CodegenError", "codegen"]
 
 
 def codegen(
-    f: Any, wrt: Any, name: str = "f", target: str = "python", hessian: bool = False
+    f: Any,
+    wrt: Any,
+    name: str = "f",
+    target: str = "python",
+    hessian: bool = False,
+    plan: bool = False,
 ) -> str:
     """Source text of a standalone module computing ``f`` and its derivatives.
 
@@ -40,6 +47,13 @@ def codegen(
     target : ``"python"`` (a module that imports only NumPy) or ``"c"`` (C99
         that includes only ``<math.h>``).
     hessian : also generate ``name_hess`` (single output only).
+    plan : Python target, single output: write memory-planned functions.
+        NumPy batches then run in blocks of a few thousand points through
+        buffers allocated once per call, ufuncs writing through ``out=``,
+        every result a row of one output array; Dask, JAX and CuPy arrays
+        are computed with their own library (``np`` standing for their
+        namespace), never converted to NumPy. Less readable than the
+        default, which stays plain straight-line NumPy.
 
     Returns
     -------
@@ -56,7 +70,8 @@ def codegen(
     ------
     CodegenError
         For an unknown target, an invalid or reserved function name, a symbol
-        twice in ``wrt``, or ``hessian=True`` with several outputs.
+        twice in ``wrt``, ``hessian=True`` with several outputs, or
+        ``plan=True`` with the C target or several outputs.
     NotASymbolError
         If something in ``wrt`` is not a symbol.
 
@@ -80,5 +95,13 @@ def codegen(
         _grad[1] = y_bar
         return t1, tuple(_grad)
     """
+    if _tensor.involved(
+        f, wrt
+    ):  # tensor hook: tensor expressions go to symgraph.tensor
+        return _tensor.codegen(f, wrt, name, target, hessian)
+    if plan and target != "python":
+        raise CodegenError("plan=True is for the Python target")
     mod = Module(f, wrt, name, target, hessian)
+    if plan:
+        return planned_module(mod)
     return python_module(mod) if target == "python" else c_module(mod)

@@ -2,9 +2,10 @@
 
 Constants fold exactly (integers and fractions, bounded in size; floats in
 floating point, never to NaN), and the identities ``x + 0``, ``x - 0``,
-``0 - x``, ``x * 1``, ``x * 0``, ``x * -1``, ``x / 1``, ``x ** 1``, ``x ** 0``
-and ``--x`` hold at construction. ``x * 0 = 0`` and ``x ** 0 = 1`` change the
-value where ``x`` is infinite or NaN (as SymPy's automatic evaluation does);
+``0 - x``, ``x * 1``, ``x * 0``, ``0 / x``, ``x * -1``, ``x / 1``, ``x ** 1``,
+``x ** 0`` and ``--x`` hold at construction. ``x * 0 = 0``, ``0 / x = 0`` and
+``x ** 0 = 1`` change the value where ``x`` is infinite, NaN or (for ``0 / x``)
+zero, as SymPy's automatic evaluation does;
 the gated-value rewrites of ``gating.py`` apply to ``*``, ``+`` and ``-``.
 """
 
@@ -111,7 +112,11 @@ def _mul_identities(x, y):
 
 
 def _div_identities(x, y):
-    return x if is_exact(y, 1) else None
+    if is_exact(y, 1):
+        return x
+    if is_zero(x) and y.op != "const":  # 0 / y = 0, as SymPy (and x * 0 = 0)
+        return x
+    return None
 
 
 def _pow_identities(x, y):

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import ToolkitError
 from ..evaluate import bind, evaluate_nodes
+from ..extensions import tensor as _tensor
 from ..grad import adjoints
 from ..node import Node, as_node, float_of, make
 from ..opdef import OPS
@@ -364,6 +365,10 @@ def backprop_table(f, at=None, digits: int = 4) -> BackpropTable:
     >>> t.gradients
     {'x': -4.0, 'y': -4.0, 'z': 3.0}
     """
+    if _tensor.involved(
+        f
+    ):  # tensor hook: a tensor expression gets the matrix-level table
+        return _tensor.backprop_table(f, at)
     f = as_node(f)
     order = toposort([f])
     uses = count_uses(order)

@@ -8,7 +8,8 @@ bit for bit:
 
 relu'(0) = 0; leaky_relu'(0) = slope; elu'(0) = alpha; abs'(0) = 0;
 maximum/minimum at a tie: 1/2 each; reduce max with ties: split evenly;
-max_pool2d ties: all to the first in row-major order; sqrt'(0) = +inf.
+max_pool2d ties: all to the first in row-major order; sqrt'(0) = +inf;
+atan2 at the origin: 0 for both partials (PyTorch 2.x).
 
 The expected values are the documented table, written out here: an
 independent reference for all three.
@@ -106,6 +107,19 @@ def test_parsed_max_min_tie_half_each():
         for text in ("max(x, y)", "min(x, y)"):
             for got in _symbolic_three(sg.parse(text), [x, y], (3.0, 3.0)):
                 assert got.tolist() == [0.5, 0.5]
+
+
+def test_atan2_at_the_origin_has_zero_partials_three_ways():
+    # PyTorch 2.x: atan2's backward at (0, 0) is (0, -0); symgraph's atan2 and
+    # numeric's arctan2 agree
+    with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 in the branch not taken
+        for got in _symbolic_three(sg.atan2(x, y), [x, y], (0.0, 0.0)):
+            assert got.tolist() == [0.0, 0.0]
+        g = nm.grad(nm.arctan2, argnums=(0, 1))(np.float64(0.0), np.float64(0.0))
+        assert [float(v) for v in g] == [0.0, 0.0]
+    with np.errstate(all="raise"):  # away from the origin: x/r2 and -y/r2
+        g = nm.grad(nm.arctan2, argnums=(0, 1))(np.float64(1.0), np.float64(2.0))
+        assert np.allclose([float(v) for v in g], [2 / 5, -1 / 5])
 
 
 def test_sqrt_at_zero_is_plus_inf_three_ways():

@@ -8,6 +8,7 @@ that every registered primitive has an entry here.
 """
 
 import numpy as np
+from _numeric_specs_more import SECOND_DERIVATIVES_MORE, SPECS_MORE
 
 from numeric.registry import lookup
 
@@ -339,6 +340,7 @@ def _cross_entropy(rng, shape):
 
 SPECS = {
     "identity": _unary("identity", _normal),
+    "astype": _unary("astype", _normal, dtype=np.float64),
     "reshape": _reshape,
     "transpose": _transpose,
     "getitem": _getitem,
@@ -397,6 +399,7 @@ SPECS = {
     "convolve": _nd_conv("convolve"),
     "correlate": _nd_conv("correlate"),
     "flip": _flip,
+    **SPECS_MORE,
 }
 
 # smooth scalar functions and their closed-form second derivatives
@@ -422,4 +425,5 @@ SECOND_DERIVATIVES = {
     "softplus": (lambda x: (s := 1 / (1 + np.exp(-x))) * (1 - s), _normal),
     "negative": (lambda x: 0.0 * x, _normal),
     "elu": (lambda x: np.where(x > 0, 0.0, np.exp(x)), _away_from_zero),
+    **SECOND_DERIVATIVES_MORE,
 }

@@ -142,3 +142,44 @@ def test_undefined_input_gradient_is_an_error_not_a_zero():
     cond = nm.tensor([1.0, 0.0], requires_grad=True)
     with pytest.raises(ValueError, match=r"where is not differentiable.*input 0"):
         nm.where(cond, 1.0, 2.0).sum().backward()
+
+
+def test_grad_in_several_threads_at_once_gives_each_its_own_answer():
+    import sys
+    import threading
+
+    results, errors = {}, []
+    start = threading.Barrier(6)
+
+    def work(k):
+        try:
+            start.wait()
+            for i in range(60):
+                a = np.linspace(k, k + i + 1, 50)
+
+                def f(x):  # many small ops, so the threads switch inside a sweep
+                    for _ in range(10):
+                        x = nm.sin(x) * 0.5 + x * 0.5
+                    return nm.sum(x * x)
+
+                g = nm.grad(f)(a)
+                h = 1e-6
+                fd = (
+                    f(nm.tensor(a + h)).data.sum() - f(nm.tensor(a - h)).data.sum()
+                ) / (2 * h)
+                assert np.isclose(g.sum(), fd, rtol=1e-5), (k, i)
+            results[k] = True
+        except Exception as exc:  # reported below, with the thread's number
+            errors.append((k, exc))
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert not errors and len(results) == 6

@@ -5,7 +5,6 @@ on hostile input."""
 import ast
 import math
 import sys
-import time
 import warnings
 
 import numpy as np
@@ -274,11 +273,10 @@ def test_overlong_input_and_literals():
 @pytest.mark.parametrize("n", [30_000, 49_000])
 def test_deep_nesting_is_a_clean_parse_error(make_text, n):
     text = make_text(n)[:MAX_LENGTH]
-    t = time.perf_counter()
-    with pytest.raises(sg.ParseError) as info:
+    with pytest.raises(sg.ParseError) as info:  # fails at the depth limit, early
         sg.parse(text)
-    assert time.perf_counter() - t < 2.0
     assert info.value.position is not None
+    assert info.value.position < 1000  # refused where the nesting got too deep
 
 
 def test_nesting_within_the_limit_parses():

@@ -105,8 +105,10 @@ def test_wrapper_of_every_public_op_is_exported_with_its_signature():
     for op in OPS.values():
         if not op.public:
             continue
-        fn = getattr(sg, op.name)
-        assert op.name in sg.__all__
+        assert op.name in sg.__all__ and callable(getattr(sg, op.name))
+        fn = sg._FUNCTIONS[
+            op.name
+        ]  # the generated function (sg.logsumexp also takes tensors)
         params = list(__import__("inspect").signature(fn).parameters)
         if op.variadic:  # a reduction over every entry of its arguments
             assert params == ["xs"]

@@ -212,3 +212,44 @@ def test_cli_verify_states_the_verdict_first(capsys):
     code, out, _ = run(capsys, "verify", "x**3", "--claim", "3*x**2 + relu(x - 3)")
     assert code == 1 and out.startswith("wrong: at x = 6")
     assert "e+" not in out.splitlines()[1]  # plain numbers
+
+
+def test_cli_prints_parse_hints_as_one_note_line(capsys, recwarn):
+    code, out, err = run(capsys, "grad", "e^x", "--wrt", "x")
+    assert code == 0 and out.startswith("d/dx = ")
+    assert err.count("\n") == 1 and err.startswith(
+        "symgraph: note: 'e' is a symbol here"
+    )
+    assert not [w for w in recwarn if "symbol here" in str(w.message)]
+
+
+def test_cli_point_names_are_read_as_the_parser_reads_them(capsys):
+    code, out, _ = run(capsys, "grad", "µ*x**2", "--wrt", "x", "--at", "µ=2,x=1")
+    assert code == 0 and out.strip().endswith("=  4")
+
+
+def test_cli_prints_simplified_derivatives_and_raw_on_request(capsys):
+    expected = {
+        "4*x**3": "12 * x**2",
+        "x**2/2": "x",
+        "x*log(x) - x": "log(x)",
+        "-cos(x)": "sin(x)",
+        "1/x**2": "-2 / x**3",
+        "exp(x) + E**x + pi*x": "2 * exp(x) + pi",
+        "sin(x)/x": "cos(x) / x - sin(x) / x**2",
+    }
+    for text, shown in expected.items():
+        code, out, _ = run(capsys, "grad", text, "--wrt", "x")
+        assert code == 0 and out.strip() == f"d/dx = {shown}", text
+    loss = "-y*log(sigmoid(w*x + b)) - (1 - y)*log(1 - sigmoid(w*x + b))"
+    code, out, _ = run(capsys, "grad", loss, "--wrt", "w,b")
+    assert out.splitlines() == [
+        "d/dw = x * (sigmoid(w * x + b) - y)",
+        "d/db = sigmoid(w * x + b) - y",
+    ]
+    code, out, _ = run(capsys, "grad", loss, "--wrt", "w", "--raw")
+    assert (
+        code == 0
+        and "sigmoid" in out
+        and out.strip() != "d/dw = x * (sigmoid(w * x + b) - y)"
+    )
