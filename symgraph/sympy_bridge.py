@@ -77,8 +77,11 @@ def to_sympy_many(roots: list, opaque: frozenset = frozenset()) -> list:
     return [memo[r] for r in roots]
 
 
-def to_sympy_memo(roots: list, opaque: frozenset = frozenset()) -> dict:
-    """``{node: SymPy expression}`` for every node of the DAGs of ``roots``."""
+def to_sympy_memo(
+    roots: list, opaque: frozenset = frozenset(), real: bool = False
+) -> dict:
+    """``{node: SymPy expression}`` for every node of the DAGs of ``roots``;
+    with ``real``, symbols are SymPy symbols declared real."""
     memo: dict = {}
     order = toposort(roots)
     _check_depth(order)
@@ -86,7 +89,9 @@ def to_sympy_memo(roots: list, opaque: frozenset = frozenset()) -> dict:
         if node.op in opaque:
             memo[node] = sp.Function(node.op)(*[memo[a] for a in node.args])
         elif node.op == "symbol":
-            memo[node] = sp.Symbol(node.value)
+            memo[node] = (
+                sp.Symbol(node.value, real=True) if real else sp.Symbol(node.value)
+            )
         elif node.op == "const":
             memo[node] = _const_to_sympy(node.value)
         else:
