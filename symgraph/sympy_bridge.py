@@ -276,6 +276,15 @@ def _convert(e, get) -> Node:
                 num.append(get(f))
         negative = coeff.is_extended_negative
         coeff = abs(coeff)
+        if negative:
+            # -(y - s) * t is (s - y) * t, and -1/(x - 1) is 1/(1 - x): the
+            # sign goes into a difference when there is one
+            for factors in (num, den):
+                k = next((i for i, f in enumerate(factors) if f.op == "sub"), None)
+                if k is not None:
+                    factors[k] = make("neg", factors[k])
+                    negative = False
+                    break
         # The coefficient goes on last, around the rest: SymPy distributes a
         # number over a sum in a product of two (2*(x + 1) is 2*x + 2), so
         # (2*(x + 1))*y would not come back as 2*(x + 1)*y.

@@ -39,7 +39,7 @@ def _agrees_with_sympy(text: str, wrt: str, printed: str, low=-1.5, high=1.5):
         # SymPy's automatic form is shorter than the node as built: shown
         ("-log(exp(z1)/(exp(z1) + exp(z2) + exp(z3)))", "z2", "exp(z2) / (exp(z1) + exp(z2) + exp(z3))"),
         ("log(sqrt(x**2 + 1))", "x", "x / (x**2 + 1)"),
-        ("atanh(x)", "x", "-1 / (x**2 - 1)"),
+        ("atanh(x)", "x", "1 / (1 - x**2)"),
         # real symbols: abs(x)**2 is x**2
         ("asec(x)", "x", "1 / (sqrt(x**2 - 1) * abs(x))"),
         # a fraction over a product prints as a textbook writes it
@@ -107,3 +107,11 @@ def test_a_fraction_over_a_denominator_prints_as_one_quotient(value, text):
     assert str(node) == text
     at = {x: 0.7, y: 1.9}
     assert sg.evaluate(sg.parse(str(node)), at) == pytest.approx(sg.evaluate(node, at))
+
+
+def test_a_negative_product_takes_its_sign_into_a_difference():
+    # SymPy's -(y - x)*t comes back as (x - y) * t
+    x, y, t = sg.symbols("x y t")
+    node = sg.from_sympy(-(y.to_sympy() - x.to_sympy()) * t.to_sympy())
+    assert str(node) == "t * (x - y)"
+    assert sg.evaluate(node, {x: 0.3, y: 1.7, t: -2.0}) == pytest.approx(2.8)
