@@ -303,9 +303,10 @@ def simplify(expr: Any, timeout: float = 2.0) -> Any:
     Parameters
     ----------
     expr : Node, number, list of them or object array
-    timeout : seconds SymPy may spend on each expression; past it, or for a
-        DAG of more than ``MAX_NODES`` nodes (whose sharing a tree would
-        lose), the expression comes back as it was.
+    timeout : seconds SymPy may spend on each expression; past it, the best
+        form found so far (``factor``'s, or SymPy's automatic one) is the
+        result. A DAG of more than ``MAX_NODES`` nodes (whose sharing a tree
+        would lose) comes back as it was.
 
     Returns
     -------
