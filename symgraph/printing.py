@@ -12,7 +12,7 @@ from fractions import Fraction
 from .opdef import OPS
 from .traverse import toposort
 
-__all__ = ["const_text", "to_text"]
+__all__ = ["const_text", "node_texts", "to_text"]
 
 _MAX_TEXT = 20_000
 
@@ -57,6 +57,15 @@ def _const_prec(value) -> int:
 def to_text(root) -> str:
     """Infix text of a node, in the syntax ``sg.parse`` reads back."""
     order = toposort([root])
+    text = node_texts(order)
+    if text is None:
+        return f"<expression DAG of {len(order)} nodes, too long to print as text>"
+    return text[root]
+
+
+def node_texts(order: list) -> dict | None:
+    """``{node: infix text}`` for every node of ``order`` (a topological
+    order), or None when a text grows past the size limit."""
     text, prec = {}, {}
     for node in order:
         op = node.op
@@ -77,6 +86,11 @@ def to_text(root) -> str:
                 sr = text[r] if prec[r] >= p else f"({text[r]})"
                 head = sr if c.numerator == 1 else f"{c.numerator} * {sr}"
                 out = f"{head} / {c.denominator}"
+            elif op == "div" and _fraction(node.args[0]):
+                # 1/2 / y is 1 / (2 * y), as in textbooks
+                c, r = node.args[0].value, node.args[1]
+                sr = text[r] if prec[r] > p or r.op == "mul" else f"({text[r]})"
+                out = f"{c.numerator} / ({c.denominator} * {sr})"
             elif _chain(node):
                 c, r = node.args
                 out = f"{text[c]} * {text[r]}"
@@ -99,5 +113,5 @@ def to_text(root) -> str:
             out = f"{op}({', '.join(text[a] for a in node.args)})"
             text[node], prec[node] = out, _ATOM
         if len(text[node]) > _MAX_TEXT:
-            return f"<expression DAG of {len(order)} nodes, too long to print as text>"
-    return text[root]
+            return None
+    return text

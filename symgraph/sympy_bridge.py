@@ -77,8 +77,11 @@ def to_sympy_many(roots: list, opaque: frozenset = frozenset()) -> list:
     return [memo[r] for r in roots]
 
 
-def to_sympy_memo(roots: list, opaque: frozenset = frozenset()) -> dict:
-    """``{node: SymPy expression}`` for every node of the DAGs of ``roots``."""
+def to_sympy_memo(
+    roots: list, opaque: frozenset = frozenset(), real: bool = False
+) -> dict:
+    """``{node: SymPy expression}`` for every node of the DAGs of ``roots``;
+    with ``real``, symbols are SymPy symbols declared real."""
     memo: dict = {}
     order = toposort(roots)
     _check_depth(order)
@@ -86,7 +89,9 @@ def to_sympy_memo(roots: list, opaque: frozenset = frozenset()) -> dict:
         if node.op in opaque:
             memo[node] = sp.Function(node.op)(*[memo[a] for a in node.args])
         elif node.op == "symbol":
-            memo[node] = sp.Symbol(node.value)
+            memo[node] = (
+                sp.Symbol(node.value, real=True) if real else sp.Symbol(node.value)
+            )
         elif node.op == "const":
             memo[node] = _const_to_sympy(node.value)
         else:
@@ -273,6 +278,15 @@ def _convert(e, get) -> Node:
             return _number(coeff)
         negative = coeff.is_extended_negative
         coeff = abs(coeff)
+        if negative:
+            # -(y - s) * t is (s - y) * t, and -1/(x - 1) is 1/(1 - x): the
+            # sign goes into a difference when there is one
+            for factors in (num, den):
+                k = next((i for i, f in enumerate(factors) if f.op == "sub"), None)
+                if k is not None:
+                    factors[k] = make("neg", factors[k])
+                    negative = False
+                    break
         # The coefficient goes on last, around the rest: SymPy distributes a
         # number over a sum in a product of two (2*(x + 1) is 2*x + 2), so
         # (2*(x + 1))*y would not come back as 2*(x + 1)*y.
