@@ -13,7 +13,6 @@ part of symgraph: it reads the op table of ``opdef.py`` and prints through
 from __future__ import annotations
 
 import keyword
-import math
 import numbers
 import re
 import threading
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
+from .constvalues import Number, const_number, const_value, float_of, is_const
 from .errors import LimitError, SymbolNameError
 from .hooks import Hooks
 from .identifiers import checked_name
@@ -48,9 +48,6 @@ __all__ = [
     "register_hook",
     "symbol",
 ]
-
-# The exact value of a constant node: integers and fractions stay exact.
-Number = int | Fraction | float
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 
@@ -319,41 +316,6 @@ def const(value) -> Node:
     ):
         raise LimitError(f"rational constant exceeds {MAX_INT_BITS} bits")
     return _intern("const", (), value, None)
-
-
-def is_const(node: Node, value=None) -> bool:
-    """True for a constant node (equal to ``value`` when one is given)."""
-    if node.op != "const":
-        return False
-    return value is None or node.value == value
-
-
-def float_of(value) -> float:
-    """A number (int, Fraction, float) as a float: ``±inf`` past the float range,
-    never an OverflowError."""
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf if value > 0 else -math.inf
-
-
-def const_value(node: Node) -> float:
-    """A constant node's value as a float (``±inf`` past the float range)."""
-    return float_of(node.value)
-
-
-def const_number(node: Node) -> Number:
-    """A constant node's value as it is kept: an ``int``, ``Fraction`` or ``float``.
-
-    Raises
-    ------
-    TypeError
-        If ``node`` is not a constant.
-    """
-    value = node.value
-    if node.op != "const" or not isinstance(value, (int, Fraction, float)):
-        raise TypeError(f"{node} is not a constant")
-    return value
 
 
 # Converters for values of other libraries (a SymPy expression): installed by

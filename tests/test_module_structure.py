@@ -34,7 +34,6 @@ OVERSIZED: dict[str, str] = {
     "helpers; could split into kinks and ties",
     "symgraph/teach/table.py": "436 lines: the backprop table's rows and its "
     "text, Markdown, LaTeX, HTML and JSON renderings in one module",
-    "symgraph/node.py": "416 lines: Node, hash-consing, leaves, make, hooks",
     "symgraph/sympy_bridge.py": "410 lines: to_sympy and from_sympy both ways",
     "symgraph/exercises.py": "409 lines: five exercise kinds and their checks",
 }
