@@ -29,9 +29,6 @@ DECLARATIVE_TABLES: dict[str, str] = {}
 OVERSIZED: dict[str, str] = {
     "numeric/tape.py": "572 lines: Tensor, its operator methods, apply and the "
     "forward-mode tangents; the operator methods could move to their own module",
-    "symgraph/ops/kinks.py": "448 lines: eleven op declarations (relu, abs, "
-    "heaviside, where, maximum, max, maxpool, ...) with their fold and numeric "
-    "helpers; could split into kinks and ties",
     "symgraph/teach/table.py": "436 lines: the backprop table's rows and its "
     "text, Markdown, LaTeX, HTML and JSON renderings in one module",
     "symgraph/sympy_bridge.py": "410 lines: to_sympy and from_sympy both ways",

@@ -2,7 +2,7 @@
 
 Importing this package fills :data:`symgraph.opdef.OPS`, family by family:
 ``arithmetic`` (+ - * / ** and unary minus), ``elementary`` (smooth
-functions), ``kinks`` (steps, ``where``, activations, maxima),
+functions), ``kinks`` (steps, ``where``, activations), ``ties`` (maxima and minima),
 ``trigonometric`` (sec, csc, cot, their inverses, atan2), ``hyperbolic``
 (the inverse and reciprocal hyperbolic functions), ``logexp`` (log2, log10,
 exp2, logaddexp, logsumexp). See
@@ -20,6 +20,7 @@ from . import (  # noqa: F401  (fill the table)
     hyperbolic,
     kinks,
     logexp,
+    ties,
     trigonometric,
 )
 
