@@ -8,7 +8,8 @@ fetches need in a :class:`Session`; gradients and optimizer steps use the
 from numeric.errors import CheckpointError, FeedError, NonFiniteError, ShapeError
 from numeric.graph import train
 from numeric.graph.constants import constant, convert_to_tensor, placeholder
-from numeric.graph.dtypes import float64, int64
+from numeric.graph.dtypes import bool_ as bool
+from numeric.graph.dtypes import float32, float64, int32, int64
 from numeric.graph.errors import ClosedSessionError, FailedPreconditionError, GraphError
 from numeric.graph.gradients import gradients
 from numeric.graph.graph import (
@@ -104,6 +105,7 @@ __all__ = [
     "abs",
     "add",
     "avg_pool2d",
+    "bool",
     "constant",
     "conv2d",
     "convert_to_tensor",
@@ -114,6 +116,7 @@ __all__ = [
     "divide",
     "elu",
     "exp",
+    "float32",
     "float64",
     "get_default_graph",
     "get_default_session",
@@ -122,6 +125,7 @@ __all__ = [
     "gradients",
     "group",
     "identity",
+    "int32",
     "int64",
     "leaky_relu",
     "log",
