@@ -6,7 +6,7 @@ fetches need in a :class:`Session`; gradients and optimizer steps use the
 """
 
 from numeric.errors import CheckpointError, FeedError, NonFiniteError, ShapeError
-from numeric.graph import train
+from numeric.graph import nn, train
 from numeric.graph.constants import constant, convert_to_tensor, placeholder
 from numeric.graph.dtypes import bool_ as bool
 from numeric.graph.dtypes import float32, float64, int32, int64
@@ -77,6 +77,7 @@ from numeric.graph.ops import (
 )
 from numeric.graph.session import RunMetadata, Session, get_default_session
 from numeric.graph.shapes import TensorShape
+from numeric.graph.tf1_ops import argmax, argmin, cast, equal, square
 from numeric.graph.variables import (
     Variable,
     global_variables,
@@ -104,8 +105,11 @@ __all__ = [
     "Variable",
     "abs",
     "add",
+    "argmax",
+    "argmin",
     "avg_pool2d",
     "bool",
+    "cast",
     "constant",
     "conv2d",
     "convert_to_tensor",
@@ -115,6 +119,7 @@ __all__ = [
     "cross_entropy",
     "divide",
     "elu",
+    "equal",
     "exp",
     "float32",
     "float64",
@@ -141,6 +146,7 @@ __all__ = [
     "multiply",
     "name_scope",
     "negative",
+    "nn",
     "no_op",
     "placeholder",
     "power",
@@ -155,6 +161,7 @@ __all__ = [
     "softmax",
     "softplus",
     "sqrt",
+    "square",
     "subtract",
     "sum",
     "svm_loss",

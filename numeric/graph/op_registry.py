@@ -24,6 +24,7 @@ from numeric.graph.shape_rules import (
     getitem_shape,
     matmul_shape,
     mse_shape,
+    per_example_shape,
     reduce_shape,
     reshape_shape,
     same_shape,
@@ -176,4 +177,11 @@ defop("Convolve2D", "convolve2d", corr2d_shape, kwargs=("mode",))
 # Losses
 defop("MSE", "mse", mse_shape)
 defop("CrossEntropy", "cross_entropy", classification_shape)
+# TF1's tf.nn.sparse_softmax_cross_entropy_with_logits: one loss per example
+defop(
+    "SparseSoftmaxCrossEntropyWithLogits",
+    "cross_entropy",
+    per_example_shape,
+    kwargs=("reduction",),
+)
 defop("SVMLoss", "svm_loss", classification_shape, kwargs=("delta",))

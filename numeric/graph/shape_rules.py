@@ -180,6 +180,15 @@ def mse_shape(name, shapes, attrs):
     return ()
 
 
+def per_example_shape(name, shapes, attrs):
+    """A classification loss kept per example: shape (batch,)."""
+    classification_shape(name, shapes, attrs)
+    logits, labels = shapes
+    if logits is not None:
+        return logits[:1]
+    return None if labels is None else labels[:1]
+
+
 def classification_shape(name, shapes, attrs):
     logits, labels = shapes
     if logits is not None and len(logits) != 2:
