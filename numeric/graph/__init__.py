@@ -6,9 +6,10 @@ fetches need in a :class:`Session`; gradients and optimizer steps use the
 """
 
 from numeric.errors import CheckpointError, FeedError, NonFiniteError, ShapeError
-from numeric.graph import train
+from numeric.graph import nn, train
 from numeric.graph.constants import constant, convert_to_tensor, placeholder
-from numeric.graph.dtypes import float64, int64
+from numeric.graph.dtypes import bool_ as bool
+from numeric.graph.dtypes import float32, float64, int32, int64
 from numeric.graph.errors import ClosedSessionError, FailedPreconditionError, GraphError
 from numeric.graph.gradients import gradients
 from numeric.graph.graph import (
@@ -76,6 +77,7 @@ from numeric.graph.ops import (
 )
 from numeric.graph.session import RunMetadata, Session, get_default_session
 from numeric.graph.shapes import TensorShape
+from numeric.graph.tf1_ops import argmax, argmin, cast, equal, square
 from numeric.graph.variables import (
     Variable,
     global_variables,
@@ -103,7 +105,11 @@ __all__ = [
     "Variable",
     "abs",
     "add",
+    "argmax",
+    "argmin",
     "avg_pool2d",
+    "bool",
+    "cast",
     "constant",
     "conv2d",
     "convert_to_tensor",
@@ -113,7 +119,9 @@ __all__ = [
     "cross_entropy",
     "divide",
     "elu",
+    "equal",
     "exp",
+    "float32",
     "float64",
     "get_default_graph",
     "get_default_session",
@@ -122,6 +130,7 @@ __all__ = [
     "gradients",
     "group",
     "identity",
+    "int32",
     "int64",
     "leaky_relu",
     "log",
@@ -137,6 +146,7 @@ __all__ = [
     "multiply",
     "name_scope",
     "negative",
+    "nn",
     "no_op",
     "placeholder",
     "power",
@@ -151,6 +161,7 @@ __all__ = [
     "softmax",
     "softplus",
     "sqrt",
+    "square",
     "subtract",
     "sum",
     "svm_loss",

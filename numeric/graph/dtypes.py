@@ -14,6 +14,11 @@ import numpy as np
 float64 = np.dtype(np.float64)
 int64 = np.dtype(np.int64)
 bool_ = np.dtype(np.bool_)
+# TF1's names for the dtypes TF1 code asks for most. They are what they say
+# (np.float32, np.int32) so that code reads as written, but a node asked for
+# one holds float64 or int64 (see as_dtype): numeric computes in those.
+float32 = np.dtype(np.float32)
+int32 = np.dtype(np.int32)
 
 INT64_MIN = int(np.iinfo(np.int64).min)
 INT64_MAX = int(np.iinfo(np.int64).max)
@@ -38,6 +43,17 @@ def as_dtype(dtype) -> np.dtype:
     if dt.kind == "b":
         return bool_
     raise TypeError(f"unsupported dtype {dt} (use float64, int64 or bool)")
+
+
+def is_dtype(value: object) -> bool:
+    """True when ``value`` names a dtype rather than a shape: an ``np.dtype``,
+    a NumPy scalar type (``np.float32``), the Python types ``float``, ``int``
+    and ``bool``, or a string (``"float32"``; an unknown name is refused by
+    :func:`as_dtype`). A shape is None, an int, a sequence or a TensorShape.
+    """
+    if isinstance(value, (np.dtype, str)):
+        return True
+    return isinstance(value, type) and issubclass(value, (np.generic, float, int))
 
 
 def dtype_name(dtype: np.dtype) -> str:

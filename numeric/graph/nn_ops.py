@@ -12,6 +12,7 @@ from numeric.graph.constants import convert_to_tensor
 from numeric.graph.dtypes import int64
 from numeric.graph.graph import GraphTensorLike, Tensor, get_default_graph
 from numeric.graph.ops import apply_op
+from numeric.graph.window_rules import avg_pool_options, conv2d_options, pool_options
 
 
 def conv2d(
@@ -20,31 +21,157 @@ def conv2d(
     b: GraphTensorLike | None = None,
     stride: IntPair = 1,
     padding: IntPair | str = 0,
+    dilation: IntPair = 1,
+    groups: int = 1,
     name: str | None = None,
 ) -> Tensor:
-    """2-D cross-correlation, NCHW input and OIHW weight (PyTorch semantics)."""
+    """2-D cross-correlation of NCHW batches, as ``nm.conv2d`` (PyTorch semantics).
+
+    Parameters
+    ----------
+    x : Tensor or array_like, shape (N, C, H, W) or unbatched (C, H, W)
+    w : Tensor or array_like, shape (O, C / groups, kh, kw)
+    b : Tensor or array_like, shape (O,), optional
+    stride, padding, dilation, groups
+        As in ``nm.conv2d``: ints or pairs; padding may also be ``'valid'``
+        or ``'same'`` (stride 1 only; for an even extent the extra zero goes
+        at the bottom / right, as in PyTorch).
+    name : str, optional
+        Operation name (default ``"Conv2D"``).
+
+    Returns
+    -------
+    Tensor
+        Shape (N, O, Ho, Wo), or (O, Ho, Wo) for an unbatched input, with
+        ``None`` where a size is not known yet.
+
+    Raises
+    ------
+    ArgumentError
+        A bad stride, padding, dilation or groups, or 'same' with a stride,
+        when the node is built.
+    ShapeError
+        Known shapes that cannot fit (ranks, channels, groups, bias, a kernel
+        larger than the padded input).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import numeric.graph as G
+    >>> with G.Graph().as_default():
+    ...     x = G.placeholder((None, 3, 28, 28), name="x")
+    ...     w = G.Variable(np.zeros((8, 3, 5, 5)), name="w")
+    ...     print(G.conv2d(x, w, padding="same").shape)
+    ...     print(G.conv2d(x, w, stride=2, dilation=2).shape)
+    (?, 8, 28, 28)
+    (?, 8, 10, 10)
+    """
+    options = conv2d_options(stride, padding, dilation, groups)
     inputs = [x, w] if b is None else [x, w, b]
-    return apply_op("Conv2D", inputs, name, stride=stride, padding=padding)
+    return apply_op("Conv2D", inputs, name, **options)
 
 
 def max_pool2d(
     x: GraphTensorLike,
-    size: IntPair,
+    kernel_size: IntPair | None = None,
     stride: IntPair | None = None,
+    padding: IntPair = 0,
+    dilation: IntPair = 1,
+    ceil_mode: bool = False,
     name: str | None = None,
+    *,
+    size: IntPair | None = None,
 ) -> Tensor:
-    """Max pooling over ``size`` windows (NCHW); ties send the gradient to the first."""
-    return apply_op("MaxPool", [x], name, size=size, stride=stride)
+    """Maximum over windows of NCHW batches, as ``nm.max_pool2d``.
+
+    Parameters
+    ----------
+    x : Tensor or array_like, shape (N, C, H, W) or unbatched (C, H, W)
+    kernel_size : int or pair of ints
+        The window (``size=`` is accepted too, as by ``nm.max_pool2d``).
+    stride, padding, dilation, ceil_mode
+        As in ``nm.max_pool2d``: the stride defaults to the window; padding
+        (never selected) is at most half the window.
+    name : str, optional
+        Operation name (default ``"MaxPool"``).
+
+    Returns
+    -------
+    Tensor
+        Shape (N, C, Ho, Wo) or (C, Ho, Wo). Tied maxima in a window send the
+        whole gradient to the first in row-major order.
+
+    Raises
+    ------
+    ArgumentError
+        A bad option, when the node is built.
+    ShapeError
+        A wrong rank or a window larger than the padded input.
+
+    Examples
+    --------
+    >>> import numeric.graph as G
+    >>> with G.Graph().as_default():
+    ...     x = G.placeholder((None, 8, 7, 7), name="x")
+    ...     print(G.max_pool2d(x, 2).shape, G.max_pool2d(x, 2, ceil_mode=True).shape)
+    (?, 8, 3, 3) (?, 8, 4, 4)
+    """
+    options = pool_options(
+        "max_pool2d", kernel_size, size, stride, padding, dilation, ceil_mode
+    )
+    return apply_op("MaxPool", [x], name, **options)
 
 
 def avg_pool2d(
     x: GraphTensorLike,
-    size: IntPair,
+    kernel_size: IntPair | None = None,
     stride: IntPair | None = None,
+    padding: IntPair = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
     name: str | None = None,
+    *,
+    size: IntPair | None = None,
 ) -> Tensor:
-    """Average pooling over ``size`` windows (NCHW)."""
-    return apply_op("AvgPool", [x], name, size=size, stride=stride)
+    """Mean over windows of NCHW batches, as ``nm.avg_pool2d``.
+
+    Parameters
+    ----------
+    x : Tensor or array_like, shape (N, C, H, W) or unbatched (C, H, W)
+    kernel_size : int or pair of ints
+        The window (``size=`` is accepted too).
+    stride, padding, ceil_mode, count_include_pad, divisor_override
+        As in ``nm.avg_pool2d``.
+    name : str, optional
+        Operation name (default ``"AvgPool"``).
+
+    Returns
+    -------
+    Tensor
+        Shape (N, C, Ho, Wo) or (C, Ho, Wo).
+
+    Raises
+    ------
+    ArgumentError
+        A bad option, when the node is built.
+    ShapeError
+        A wrong rank or a window larger than the padded input.
+
+    Examples
+    --------
+    >>> import numeric.graph as G
+    >>> with G.Graph().as_default():
+    ...     x = G.placeholder((None, 8, 7, 7), name="x")
+    ...     print(G.avg_pool2d(x, 3, stride=2, padding=1).shape)
+    (?, 8, 4, 4)
+    """
+    options = pool_options(
+        "avg_pool2d", kernel_size, size, stride, padding, 1, ceil_mode
+    )
+    del options["dilation"]  # nm.avg_pool2d has none
+    options.update(avg_pool_options(count_include_pad, divisor_override))
+    return apply_op("AvgPool", [x], name, **options)
 
 
 def correlate2d(

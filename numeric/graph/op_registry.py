@@ -20,17 +20,17 @@ from numeric.graph.shape_rules import (
     axis_shape,
     broadcast_shape,
     classification_shape,
-    conv2d_shape,
     corr2d_shape,
     getitem_shape,
     matmul_shape,
     mse_shape,
-    pool_shape,
+    per_example_shape,
     reduce_shape,
     reshape_shape,
     same_shape,
     transpose_shape,
 )
+from numeric.graph.window_rules import conv2d_shape, pool_shape
 
 # ----- registry ---------------------------------------------------------------
 
@@ -161,13 +161,27 @@ defop("StridedSlice", None, getitem_shape, _closed_dtype, compute=_getitem_compu
 defop("Select", "where", broadcast_shape, _where_dtype)
 
 # Convolution and pooling
-defop("Conv2D", "conv2d", conv2d_shape, kwargs=("stride", "padding"))
-defop("MaxPool", "max_pool2d", pool_shape, kwargs=("size", "stride"))
-defop("AvgPool", "avg_pool2d", pool_shape, kwargs=("size", "stride"))
+_CONV2D_OPTIONS = ("stride", "padding", "dilation", "groups")
+_POOL_OPTIONS = ("kernel_size", "stride", "padding", "ceil_mode")
+defop("Conv2D", "conv2d", conv2d_shape, kwargs=_CONV2D_OPTIONS)
+defop("MaxPool", "max_pool2d", pool_shape, kwargs=_POOL_OPTIONS + ("dilation",))
+defop(
+    "AvgPool",
+    "avg_pool2d",
+    pool_shape,
+    kwargs=_POOL_OPTIONS + ("count_include_pad", "divisor_override"),
+)
 defop("Correlate2D", "correlate2d", corr2d_shape, kwargs=("mode",))
 defop("Convolve2D", "convolve2d", corr2d_shape, kwargs=("mode",))
 
 # Losses
 defop("MSE", "mse", mse_shape)
 defop("CrossEntropy", "cross_entropy", classification_shape)
+# TF1's tf.nn.sparse_softmax_cross_entropy_with_logits: one loss per example
+defop(
+    "SparseSoftmaxCrossEntropyWithLogits",
+    "cross_entropy",
+    per_example_shape,
+    kwargs=("reduction",),
+)
 defop("SVMLoss", "svm_loss", classification_shape, kwargs=("delta",))

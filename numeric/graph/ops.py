@@ -135,13 +135,36 @@ def _axis_attr(axis):
     return tuple(int(a) for a in axis)
 
 
+def _tf1_reduction(fn, axis, keepdims, reduction_indices, keep_dims):
+    """``axis`` and ``keepdims`` from either of TF1's spellings."""
+    if reduction_indices is not None:
+        if axis is not None:
+            raise ValueError(f"{fn}: give axis or reduction_indices, not both")
+        axis = reduction_indices
+    if keep_dims is not None:
+        if keepdims:
+            raise ValueError(f"{fn}: give keepdims or keep_dims, not both")
+        keepdims = keep_dims
+    return axis, keepdims
+
+
 def reduce_sum(
     x: GraphTensorLike,
     axis: Axis = None,
     keepdims: bool = False,
     name: str | None = None,
+    *,
+    reduction_indices: Axis = None,
+    keep_dims: bool | None = None,
 ) -> Tensor:
-    """Sum over ``axis`` (all axes when None), TF1's ``tf.reduce_sum``."""
+    """Sum over ``axis`` (all axes when None), TF1's ``tf.reduce_sum``.
+
+    ``reduction_indices`` and ``keep_dims`` are TF1's older names of ``axis``
+    and ``keepdims``; giving both spellings of one is an error.
+    """
+    axis, keepdims = _tf1_reduction(
+        "reduce_sum", axis, keepdims, reduction_indices, keep_dims
+    )
     return apply_op("Sum", [x], name, axis=_axis_attr(axis), keepdims=bool(keepdims))
 
 
@@ -150,8 +173,18 @@ def reduce_mean(
     axis: Axis = None,
     keepdims: bool = False,
     name: str | None = None,
+    *,
+    reduction_indices: Axis = None,
+    keep_dims: bool | None = None,
 ) -> Tensor:
-    """Mean over ``axis`` (all axes when None), TF1's ``tf.reduce_mean``."""
+    """Mean over ``axis`` (all axes when None), TF1's ``tf.reduce_mean``.
+
+    ``reduction_indices`` and ``keep_dims`` are TF1's older names of ``axis``
+    and ``keepdims``; giving both spellings of one is an error.
+    """
+    axis, keepdims = _tf1_reduction(
+        "reduce_mean", axis, keepdims, reduction_indices, keep_dims
+    )
     return apply_op("Mean", [x], name, axis=_axis_attr(axis), keepdims=bool(keepdims))
 
 
@@ -160,8 +193,18 @@ def reduce_max(
     axis: Axis = None,
     keepdims: bool = False,
     name: str | None = None,
+    *,
+    reduction_indices: Axis = None,
+    keep_dims: bool | None = None,
 ) -> Tensor:
-    """Maximum over ``axis``; tied maxima share the gradient evenly."""
+    """Maximum over ``axis``; tied maxima share the gradient evenly.
+
+    ``reduction_indices`` and ``keep_dims`` are TF1's older names of ``axis``
+    and ``keepdims``; giving both spellings of one is an error.
+    """
+    axis, keepdims = _tf1_reduction(
+        "reduce_max", axis, keepdims, reduction_indices, keep_dims
+    )
     return apply_op("Max", [x], name, axis=_axis_attr(axis), keepdims=bool(keepdims))
 
 

@@ -154,71 +154,6 @@ def getitem_shape(name, shapes, attrs):
     return tuple(out)
 
 
-def _pair(v):
-    return (int(v), int(v)) if np.ndim(v) == 0 else (int(v[0]), int(v[1]))
-
-
-def _window_out(name, what, size, k, stride, pad):
-    if size is None:
-        return None
-    out = (size + 2 * pad - k) // stride + 1
-    if out < 1:
-        raise ShapeError(
-            f"{name}: {what} {k} is larger than the padded input size {size + 2 * pad}"
-        )
-    return out
-
-
-def conv2d_shape(name, shapes, attrs):
-    x, w = shapes[0], shapes[1]
-    b = shapes[2] if len(shapes) > 2 else None  # None: no bias, or rank unknown
-    for label, s, rank in (("input", x, 4), ("weight", w, 4)):
-        if s is not None and len(s) != rank:
-            raise ShapeError(
-                f"{name}: {label} must be rank {rank} (NCHW/OIHW), got {format_shape(s)}"
-            )
-    if x is None or w is None:
-        return None
-    if _dims_clash(x[1], w[1]):
-        raise ShapeError(
-            f"{name}: input channels differ, input {format_shape(x)} (C={x[1]}) "
-            f"and weight {format_shape(w)} (C={w[1]})"
-        )
-    if b is not None and (len(b) != 1 or _dims_clash(b[0], w[0])):
-        raise ShapeError(
-            f"{name}: bias {format_shape(b)} does not fit weight {format_shape(w)}"
-        )
-    sh, sw = _pair(attrs.get("stride", 1))
-    ph, pw = _pair(attrs.get("padding", 0))
-    return (
-        x[0],
-        w[0],
-        _window_out(name, "kernel height", x[2], w[2], sh, ph)
-        if w[2] is not None
-        else None,
-        _window_out(name, "kernel width", x[3], w[3], sw, pw)
-        if w[3] is not None
-        else None,
-    )
-
-
-def pool_shape(name, shapes, attrs):
-    x = shapes[0]
-    if x is None:
-        return None
-    if len(x) != 4:
-        raise ShapeError(f"{name}: input must be rank 4 (NCHW), got {format_shape(x)}")
-    kh, kw = _pair(attrs["size"])
-    stride = attrs.get("stride")
-    sh, sw = _pair(attrs["size"] if stride is None else stride)
-    return (
-        x[0],
-        x[1],
-        _window_out(name, "window height", x[2], kh, sh, 0),
-        _window_out(name, "window width", x[3], kw, sw, 0),
-    )
-
-
 def corr2d_shape(name, shapes, attrs):
     x, w = shapes
     for s in (x, w):
@@ -243,6 +178,15 @@ def corr2d_shape(name, shapes, attrs):
 def mse_shape(name, shapes, attrs):
     broadcast_shapes(name, *shapes)
     return ()
+
+
+def per_example_shape(name, shapes, attrs):
+    """A classification loss kept per example: shape (batch,)."""
+    classification_shape(name, shapes, attrs)
+    logits, labels = shapes
+    if logits is not None:
+        return logits[:1]
+    return None if labels is None else labels[:1]
 
 
 def classification_shape(name, shapes, attrs):

@@ -65,6 +65,14 @@ class Variable(Tensor):
         trainable: bool = True,
         dtype: npt.DTypeLike | None = None,
     ) -> None:
+        if name is not None and not isinstance(name, str):
+            hint = (
+                " (TF1's second positional argument is trainable; pass it as "
+                "trainable=)"
+                if isinstance(name, bool)
+                else ""
+            )
+            raise TypeError(f"Variable: name must be a str, got {name!r}{hint}")
         graph = (
             initial_value.graph
             if isinstance(initial_value, Tensor)

@@ -155,6 +155,12 @@ CASES = {
     "MSE": (G.mse, nm.mse, [_any(3, 4), _any(3, 4)], [0, 1]),
     "CrossEntropy": (G.cross_entropy, nm.cross_entropy, [_any(5, 4), LABELS], [0]),
     "SVMLoss": (G.svm_loss, nm.svm_loss, [_any(5, 4), LABELS], [0]),
+    "SparseSoftmaxCrossEntropyWithLogits": (
+        lambda z, y: G.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=z),
+        lambda z, y: nm.cross_entropy(z, y, reduction="none"),
+        [_any(5, 4), LABELS],
+        [0],
+    ),
 }
 
 
