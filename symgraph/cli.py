@@ -60,7 +60,7 @@ _FORMATS = ("text", "markdown", "latex", "json")
 
 
 # commands that read tensor expressions with --shapes (symgraph/tensor/cli.py)
-_TENSOR_COMMANDS = ("grad", "verify", "check", "codegen")
+_TENSOR_COMMANDS = ("grad", "hessian", "verify", "check", "codegen")
 _SHAPES_HELP = (
     "tensor shapes, e.g. 'X:n,m w:m y:n' (names with symbolic or numeric "
     "dimensions; 'a' alone is a scalar): the expression is then read in NumPy "
@@ -178,6 +178,17 @@ def _protect_negative_expressions(argv: list, options: set) -> list:
     return out
 
 
+def _parse_args(parser: argparse.ArgumentParser, argv: list) -> argparse.Namespace:
+    """``parser.parse_args``, except that verify's claims may also come after
+    its options (``verify EXPR --wrt x CLAIM``), which argparse alone refuses."""
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command == "verify" and not any(a.startswith("-") for a in extra):
+        args.claims = list(args.claims) + extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0, 1 or 2)."""
     from .errors import ToolkitError
@@ -186,7 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = _build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(_protect_negative_expressions(argv, _options(parser)))
+        args = _parse_args(
+            parser, _protect_negative_expressions(argv, _options(parser))
+        )
         if getattr(args, "shapes", None):  # tensor hook: a tensor expression
             from .tensor.cli import run
 

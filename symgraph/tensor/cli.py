@@ -13,6 +13,7 @@ from ..cli_commands import claim_texts
 from .check import check
 from .evaluate import free_symbols
 from .grad import grad
+from .jacobian import hessian, jacobian
 from .lower import codegen
 from .node import TensorNode
 from .parse import _tables, parse
@@ -53,6 +54,24 @@ def _grad(args, out):
         print(f"d/d{v.value} = {text}", file=out)
 
 
+def _hessian(args, out):
+    f, wrt, _ = _setup(args)
+    for u in wrt:
+        if len(u.shape) > 1:
+            raise ValueError(
+                f"the Hessian is taken with respect to vectors and scalars; "
+                f"{u.value} has shape {u.shape}"
+            )
+    simplify = not getattr(args, "raw", False)
+    for u, g in zip(wrt, grad(f, wrt)):
+        for v in wrt:  # the block of d/dv (d/du f): the Jacobian of a gradient
+            block = hessian(f, u) if v is u else jacobian(g, v)
+            print(
+                f"d2/d{u.value}d{v.value} = {to_numpy(block, simplify=simplify)}",
+                file=out,
+            )
+
+
 def _verify(args, out):
     f, wrt, _symbols = _setup(args)
     claims = claim_texts(args, [v.value for v in wrt])
@@ -81,7 +100,13 @@ def _codegen(args, out):
         print(source, file=out, end="")
 
 
-_COMMANDS = {"grad": _grad, "verify": _verify, "check": _check, "codegen": _codegen}
+_COMMANDS = {
+    "grad": _grad,
+    "hessian": _hessian,
+    "verify": _verify,
+    "check": _check,
+    "codegen": _codegen,
+}
 
 
 def run(command: str, args, out, failed: type) -> None:

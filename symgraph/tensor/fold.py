@@ -14,7 +14,7 @@ transposes down, collecting like terms) are in ``display.py``.
 from __future__ import annotations
 
 from .. import node as _scalar
-from .node import TensorNode, const, make, register_hook
+from .node import TensorNode, const, fill, make, register_hook
 from .registry import TOPS
 
 __all__ = ["fold", "is_one", "is_zero"]
@@ -184,6 +184,10 @@ def fold(op: str, args: tuple, params: tuple, shape: tuple):
             return a.args[0]
         if a.op == "diag" and a.args[0].ndim == 1 and p["axis"] in ((0,), (1,)):
             return a.args[0]  # the column (row) sums of diag(v) are v
+        if a.op == "eye" and p["axis"] in ((0,), (1,)):
+            n = a.shape[0]  # the column (row) sums of the identity are ones
+            return fill((n, 1) if p["keepdims"] and p["axis"] == (1,) else
+                        (1, n) if p["keepdims"] else (n,), 1)  # fmt: skip
         if a.op == "sum" and a.param("keepdims") and a.param("axis") == p["axis"]:
             return make("sum", a.args[0], axis=p["axis"], keepdims=p["keepdims"])
     elif op == "broadcast_like":

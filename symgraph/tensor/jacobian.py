@@ -153,7 +153,8 @@ def jacobian(y: TensorLike, x: TensorNode, layout: str = "numerator") -> TensorN
 
     Returns
     -------
-    TensorNode (for a scalar ``y``: the gradient, of ``x``'s shape).
+    TensorNode (for a scalar ``y``: the gradient, of ``x``'s shape; for a
+    scalar ``x``: the derivative, of ``y``'s shape, as ``jax.jacobian``).
 
     Raises
     ------
@@ -185,8 +186,8 @@ def jacobian(y: TensorLike, x: TensorNode, layout: str = "numerator") -> TensorN
         shape = y.shape + x.shape if layout == "numerator" else x.shape + y.shape
         return fill(shape, 0)
     m = linear_map(r, u)  # r = J.T @ u, so m = J.T
-    if x.ndim == 0:
-        m = make("expand_dims", m, axis=(0,))
+    if x.ndim == 0:  # dy/dx of a scalar x: y's shape, as jax.jacobian
+        return m
     return make("transpose", m) if layout == "numerator" else m
 
 

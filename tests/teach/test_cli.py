@@ -266,3 +266,10 @@ def test_cli_verify_takes_the_claims_after_the_expression(capsys):
     assert code == 1 and out.startswith("wrong: at x = ")
     # the same claims as options give the same verdicts
     assert run(capsys, "verify", "x*y", "--claim", "y", "--claim", "x")[0] == 0
+
+
+def test_cli_verify_claims_may_follow_the_options(capsys):
+    code, out, _ = run(capsys, "verify", "x*y", "--wrt", "y,x", "x", "y")
+    assert (code, out.split(":")[0]) == (0, "proved")
+    code, _, err = run(capsys, "grad", "x", "stray")  # elsewhere still refused
+    assert code == 2 and "unrecognized arguments: stray" in err

@@ -158,3 +158,46 @@ def test_an_op_without_a_numpy_spelling_lowers_through_the_registry(monkeypatch)
         sg.tensor.CodegenError, match="'sin' has no standalone NumPy spelling"
     ):
         sg.codegen(f, w)
+
+
+def test_cli_hessian_with_shapes_prints_every_block(capsys):
+    code, out, _ = run(
+        capsys, "hessian", "0.5*x@A@x", "--shapes", "x:n A:n,n", "--wrt", "x"
+    )
+    assert (code, out) == (0, "d2/dxdx = 0.5 * (A + A.T)\n")
+    code, out, _ = run(
+        capsys, "hessian", "sum(exp(x)) + a*sum(x) + a**3", "--shapes", "x:n a"
+    )
+    assert code == 0
+    blocks = dict(line.split(" = ") for line in out.splitlines())
+    assert list(blocks) == ["d2/dxdx", "d2/dxda", "d2/dadx", "d2/dada"]
+    # each block evaluated at a random point against central differences of the gradient
+    x, a = sg.tensors("x:n a")
+    f = sg.sum(sg.exp(x)) + a * sg.sum(x) + a**3
+    rng = np.random.default_rng(0)
+    xv, av = rng.normal(size=4), 0.7
+    gx = sg.lambdify([x, a], sg.grad(f, x))
+    ga = sg.lambdify([x, a], sg.grad(f, a))
+    h = 1e-6
+    want_xa = (gx(xv, av + h) - gx(xv, av - h)) / (2 * h)
+    want_ax = [(ga(xv + h * e, av) - ga(xv - h * e, av)) / (2 * h) for e in np.eye(4)]
+    got_xa = sg.lambdify([x, a], sg.parse(blocks["d2/dxda"], shapes="x:n a"))(xv, av)
+    got_ax = sg.lambdify([x, a], sg.parse(blocks["d2/dadx"], shapes="x:n a"))(xv, av)
+    assert np.shape(got_xa) == (4,)
+    np.testing.assert_allclose(got_xa, want_xa, rtol=1e-6)
+    np.testing.assert_allclose(np.broadcast_to(got_ax, (4,)), want_ax, rtol=1e-6)
+    code, _, err = run(capsys, "hessian", "sum(X)", "--shapes", "X:n,m")
+    assert code == 2 and "X has shape" in err
+
+
+def test_jacobian_with_respect_to_a_scalar_has_the_outputs_shape():
+    x, a = sg.tensors("x:n a")
+    J = sg.jacobian(sg.exp(a * x), a)  # numerator layout: y.shape + x.shape, as jax
+    assert J.shape == x.shape
+    xv, av, h = np.array([0.5, -1.0, 2.0]), 0.3, 1e-6
+    y = sg.lambdify([x, a], sg.exp(a * x))
+    np.testing.assert_allclose(
+        sg.lambdify([x, a], J)(xv, av),
+        (y(xv, av + h) - y(xv, av - h)) / (2 * h),
+        rtol=1e-6,
+    )
