@@ -29,8 +29,6 @@ DECLARATIVE_TABLES: dict[str, str] = {}
 OVERSIZED: dict[str, str] = {
     "symgraph/parse.py": "566 lines: tokenizer, grammar, call checks and the "
     "error hints in one module; split like symgraph/tensor/tokens.py + calls.py",
-    "numeric/tape.py": "572 lines: Tensor, its operator methods, apply and the "
-    "forward-mode tangents; the operator methods could move to their own module",
     "symgraph/ops/kinks.py": "448 lines: eleven op declarations (relu, abs, "
     "heaviside, where, maximum, max, maxpool, ...) with their fold and numeric "
     "helpers; could split into kinks and ties",
