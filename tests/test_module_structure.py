@@ -32,8 +32,6 @@ OVERSIZED: dict[str, str] = {
     "symgraph/ops/kinks.py": "448 lines: eleven op declarations (relu, abs, "
     "heaviside, where, maximum, max, maxpool, ...) with their fold and numeric "
     "helpers; could split into kinks and ties",
-    "symgraph/teach/table.py": "436 lines: the backprop table's rows and its "
-    "text, Markdown, LaTeX, HTML and JSON renderings in one module",
     "symgraph/cli.py": "434 lines: argument parser and every subcommand",
     "symgraph/node.py": "416 lines: Node, hash-consing, leaves, make, hooks",
     "symgraph/sympy_bridge.py": "410 lines: to_sympy and from_sympy both ways",
