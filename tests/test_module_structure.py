@@ -34,7 +34,6 @@ OVERSIZED: dict[str, str] = {
     "helpers; could split into kinks and ties",
     "symgraph/cli.py": "434 lines: argument parser and every subcommand",
     "symgraph/node.py": "416 lines: Node, hash-consing, leaves, make, hooks",
-    "symgraph/sympy_bridge.py": "410 lines: to_sympy and from_sympy both ways",
 }
 
 
