@@ -3,8 +3,9 @@
 
 Forward mode is dual numbers on Tensors: :func:`jvp` gives each input a
 tangent under a fresh tag, and :func:`numeric.tape.apply` pushes the tangents
-through every primitive with the JVP rule declared beside its VJP in the
-registry, in the same single pass that computes the values. Tags keep nested
+(:mod:`numeric.tangents`, which this module imports) through every primitive
+with the JVP rule declared beside its VJP in the registry, in the same single
+pass that computes the values. Tags keep nested
 calls apart (no perturbation confusion), and because JVP rules compute with the
 engine's own primitives, forward mode composes with reverse mode either way:
 :func:`hessian` is forward over reverse, a jvp of ``grad``.
@@ -18,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from numeric import tangents as _tangents  # noqa: F401  (installs the tangent push)
 from numeric._state import no_grad
 from numeric.backward import backward_pass
 from numeric.errors import ArgumentError, ShapeError

@@ -1,27 +1,29 @@
-"""Tensors and the tape they are recorded on; forward-mode tangents.
+"""Tensors and the tape they are recorded on.
 
-A :class:`Tensor` wraps a float64 (the default) or float32 ndarray. Applying a primitive to Tensors
-(:func:`apply`) computes the result with the primitive's NumPy function and,
+A :class:`Tensor` wraps a float64 (the default) or float32 ndarray. Applying a
+primitive to Tensors (:func:`apply`) computes the result with the primitive's NumPy function and,
 when an input is *traced* (a leaf that requires grad, or anything computed from
 one), records ``(primitive, parents, params)`` on the result: the tape is the
 graph of these records, which :mod:`numeric.backward` sweeps in reverse. When
-an input carries tangents of a live ``jvp`` call, :func:`apply` also pushes
-them forward with the primitive's JVP rule (dual numbers). Imports go one way:
-this module installs :func:`apply` in :mod:`numeric.registry`, and
-:mod:`numeric.backward` installs its sweep here.
+an input carries tangents of a live ``jvp`` call, :func:`apply` also has them
+pushed forward (:mod:`numeric.tangents`). Tensor's operators and array methods
+live in its base class (:mod:`numeric._tensor_methods`), the dtype rules in
+:mod:`numeric._dtypes`. Imports go one way: this module installs :func:`apply`
+in :mod:`numeric.registry`, and :mod:`numeric.backward` and
+:mod:`numeric.tangents` install the reverse sweep and the tangent push here.
 """
 
 from __future__ import annotations
 
-import numbers
-from collections.abc import Iterator, Sequence
-from typing import Any, TypeAlias
+from collections.abc import Iterator
+from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
+from numeric._dtypes import const_array, float_array
 from numeric._state import STATE, check_forward, detect_anomaly, no_grad
-from numeric._typing import Axis
+from numeric._tensor_methods import TensorMethods
 from numeric.errors import ArgumentError, DifferentiationError, ShapeError
 from numeric.registry import _REGISTRY, Primitive, set_applier
 
@@ -35,47 +37,10 @@ _STATE = STATE  # the engine's tracing state (numeric._state)
 _new = object.__new__
 
 
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-
-
 def _float_array(data) -> np.ndarray:
-    """``data`` as a floating ndarray: float32 and float64 are kept, as in
-    PyTorch; every other real dtype (bool, ints, float16, longdouble) becomes
-    float64, the default."""
-    if isinstance(data, Tensor):
-        return data.data
-    arr = np.asarray(data)
-    if arr.dtype not in _FLOATS:
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(
-                f"tensor: cannot make a float tensor from data of dtype {arr.dtype}"
-            )
-        arr = arr.astype(np.float64)
-    return arr
-
-
-def _const_array(value, like=None) -> np.ndarray:
-    """A non-Tensor operand as an array.
-
-    ``like`` is the floating dtype of the Tensor operands (None when there are
-    none). Bools stay bool. Python ints and floats are *weak*, as in NumPy 2 and
-    PyTorch: they take ``like`` (``float32_tensor * 2.0`` stays float32), and so
-    do integer arrays (PyTorch's rule: an integer operand never widens a float
-    one). Float32 and float64 arrays keep their dtype and promote as NumPy does
-    (float32 with float64 gives float64); other floats become float64.
-    """
-    target = np.float64 if like is None else like
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return np.asarray(value, dtype=target)
-    arr = np.asarray(value)
-    kind = arr.dtype.kind
-    if kind == "f":
-        return arr if arr.dtype in _FLOATS else arr.astype(np.float64)
-    if kind in "iu":
-        return arr.astype(target)
-    if kind == "b":
-        return arr
-    raise TypeError(f"cannot use a value of dtype {arr.dtype} as a numeric operand")
+    """``data`` as a floating ndarray: a Tensor's own array, or
+    :func:`numeric._dtypes.float_array` of anything else."""
+    return data.data if isinstance(data, Tensor) else float_array(data)
 
 
 def _make(data: np.ndarray) -> Tensor:
@@ -92,7 +57,7 @@ def _make(data: np.ndarray) -> Tensor:
     return t
 
 
-class Tensor:
+class Tensor(TensorMethods):
     """An n-dimensional float64 or float32 array that records how it was computed.
 
     Make one with :func:`numeric.tensor`. Arithmetic operators, ``@``,
@@ -113,9 +78,6 @@ class Tensor:
         "grad",
         "requires_grad",
     )
-    # NumPy defers `ndarray <op> Tensor` to Tensor's reflected operators.
-    __array_ufunc__ = None
-
     data: np.ndarray
     grad: np.ndarray | None
     requires_grad: bool
@@ -156,10 +118,6 @@ class Tensor:
     @property
     def dtype(self) -> np.dtype:
         return self.data.dtype
-
-    @property
-    def T(self) -> Tensor:
-        return apply(_REGISTRY["transpose"], self, axes=None)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -240,120 +198,6 @@ class Tensor:
         for leaf, ct in zip(leaves, cts):
             value = np.array(ct.data, dtype=leaf.dtype)  # a fresh, writeable copy
             leaf.grad = value if leaf.grad is None else leaf.grad + value
-
-    # ----- operators -----
-    def __add__(self, other: TensorLike) -> Tensor:
-        return apply(_REGISTRY["add"], self, other)
-
-    def __radd__(self, other: TensorLike) -> Tensor:
-        return apply(_REGISTRY["add"], other, self)
-
-    def __sub__(self, other: TensorLike) -> Tensor:
-        return apply(_REGISTRY["subtract"], self, other)
-
-    def __rsub__(self, other: TensorLike) -> Tensor:
-        return apply(_REGISTRY["subtract"], other, self)
-
-    def __mul__(self, other: TensorLike) -> Tensor:
-        return apply(_REGISTRY["multiply"], self, other)
-
-    def __rmul__(self, other: TensorLike) -> Tensor:
-        return apply(_REGISTRY["multiply"], other, self)
-
-    def __truediv__(self, other: TensorLike) -> Tensor:
-        return apply(_REGISTRY["divide"], self, other)
-
-    def __rtruediv__(self, other: TensorLike) -> Tensor:
-        return apply(_REGISTRY["divide"], other, self)
-
-    def __pow__(self, other: TensorLike) -> Tensor:
-        return apply(_REGISTRY["power"], self, other)
-
-    def __rpow__(self, other: TensorLike) -> Tensor:
-        return apply(_REGISTRY["power"], other, self)
-
-    def __matmul__(self, other: TensorLike) -> Tensor:
-        return apply(_REGISTRY["matmul"], self, other)
-
-    def __rmatmul__(self, other: TensorLike) -> Tensor:
-        return apply(_REGISTRY["matmul"], other, self)
-
-    def __neg__(self) -> Tensor:
-        return apply(_REGISTRY["negative"], self)
-
-    def __pos__(self) -> Tensor:
-        return self
-
-    def __getitem__(self, index: Any) -> Tensor:
-        return apply(_REGISTRY["getitem"], self, index=_normalize_index(index))
-
-    # comparisons give plain boolean arrays: no gradient flows through them
-    def __lt__(self, other: TensorLike) -> np.ndarray:
-        return np.less(self.data, _operand_data(other))
-
-    def __le__(self, other: TensorLike) -> np.ndarray:
-        return np.less_equal(self.data, _operand_data(other))
-
-    def __gt__(self, other: TensorLike) -> np.ndarray:
-        return np.greater(self.data, _operand_data(other))
-
-    def __ge__(self, other: TensorLike) -> np.ndarray:
-        return np.greater_equal(self.data, _operand_data(other))
-
-    # ----- methods -----
-    def reshape(self, *shape: int | Sequence[int]) -> Tensor:
-        """The tensor with a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
-        dims: tuple = shape
-        if len(shape) == 1 and not isinstance(shape[0], (int, numbers.Integral)):
-            dims = tuple(shape[0])
-        return apply(_REGISTRY["reshape"], self, shape=dims)
-
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return apply(_REGISTRY["sum"], self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return apply(_REGISTRY["mean"], self, axis=axis, keepdims=keepdims)
-
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return apply(_REGISTRY["max"], self, axis=axis, keepdims=keepdims)
-
-    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return apply(_REGISTRY["min"], self, axis=axis, keepdims=keepdims)
-
-    def prod(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return apply(_REGISTRY["prod"], self, axis=axis, keepdims=keepdims)
-
-    def ravel(self) -> Tensor:
-        """The tensor as 1-D (a reshape, so the gradient flows)."""
-        return self.reshape(-1)
-
-    def flatten(self) -> Tensor:
-        """The tensor as 1-D, like ``ndarray.flatten``."""
-        return self.reshape(-1)
-
-
-def _operand_data(x):
-    return x.data if isinstance(x, Tensor) else x
-
-
-def _normalize_index(index):
-    """Tensors and lists inside an index become integer/boolean ndarrays."""
-    if isinstance(index, tuple):
-        return tuple(_normalize_index_part(i) for i in index)
-    return _normalize_index_part(index)
-
-
-def _normalize_index_part(part):
-    if isinstance(part, Tensor):
-        part = part.data
-        if part.dtype.kind == "f":
-            if not np.all(part == np.round(part)):
-                raise IndexError("a tensor used as an index must hold integers")
-            part = part.astype(np.intp)
-        return part
-    if isinstance(part, list):
-        return np.asarray(part)
-    return part
 
 
 def _is_live(t: Tensor) -> bool:
@@ -495,7 +339,7 @@ def apply(prim: Primitive, *args, **params) -> Tensor:
             datas.append(None)
     for i, a in enumerate(args):
         if datas[i] is None:
-            datas[i] = _const_array(a, like)
+            datas[i] = const_array(a, like)
     out = prim.impl(*datas, **params)
     if type(out) is not np.ndarray:
         out = np.asarray(out)
@@ -517,13 +361,14 @@ def apply(prim: Primitive, *args, **params) -> Tensor:
         result._tracked = False
         result._parents = ()
     if STATE.tags:
-        _push_tangents(prim, args, datas, result, params)
+        _TANGENTS[0](prim, args, datas, result, params)
     return result
 
 
 set_applier(apply)  # calling a Primitive object applies it here
 
 _DRIVER: list = [None]  # the backward driver, installed by numeric.backward
+_TANGENTS: list = [None]  # the tangent push, installed by numeric.tangents
 
 
 def set_backward_driver(fn) -> None:
@@ -532,54 +377,14 @@ def set_backward_driver(fn) -> None:
     _DRIVER[0] = fn
 
 
+def set_tangent_pusher(fn) -> None:
+    """Install ``fn(prim, args, datas, result, params)`` as what :func:`apply`
+    calls while a ``jvp`` is live (:mod:`numeric.tangents` does, on import)."""
+    _TANGENTS[0] = fn
+
+
 def _inputs(args, datas) -> tuple:
     """The inputs of an application as Tensors (constants wrapped, not copied)."""
     return tuple(
         [a if isinstance(a, Tensor) else _make(d) for a, d in zip(args, datas)]
     )
-
-
-def _push_tangents(prim, args, datas, result, params):
-    """Forward mode: the result's tangent for every live perturbation.
-
-    Perturbations are pushed outermost first, each with only the ones outside
-    it live, so a tangent of an inner ``jvp`` carries the outer tangents it
-    depends on (nested forward mode) and no tangent mixes two calls.
-    """
-    duals = [a._dual for a in args if isinstance(a, Tensor) and a._dual is not None]
-    if not duals:
-        return
-    tags = STATE.tags
-    inputs = result._parents or _inputs(args, datas)
-    # filled as it goes: an inner tag's rule reads the outer tangents of ``ans``
-    out = result._dual = {}
-    try:
-        for level, tag in enumerate(tags):
-            dots = tuple(
-                a._dual.get(tag) if isinstance(a, Tensor) and a._dual else None
-                for a in args
-            )
-            if all(d is None for d in dots):
-                continue
-            if prim.jvp is None:
-                raise NotImplementedError(
-                    f"JVP of {prim.name} is not implemented: forward mode (nm.jvp, "
-                    "nm.jacobian(mode='forward'), nm.hessian, nm.hvp) cannot go "
-                    "through it"
-                )
-            STATE.tags = tags[:level]
-            dot = prim.jvp(dots, result, *inputs, **params)
-            if dot is None:
-                continue  # structurally zero
-            if not isinstance(dot, Tensor):
-                dot = _make(_float_array(dot))
-            if dot.data.shape != result.data.shape:
-                raise ShapeError(
-                    f"JVP of {prim.name}: the tangent has shape {dot.data.shape}, "
-                    f"but the output has shape {result.data.shape}"
-                )
-            out[tag] = dot
-    finally:
-        STATE.tags = tags
-    if not out:
-        result._dual = None

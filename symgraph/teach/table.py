@@ -6,13 +6,13 @@ gradient with respect to each input, the upstream gradient (the adjoint of
 the node), the downstream gradients (upstream times local, one per input) and
 the gate pattern. The adjoints come from the same reverse sweep as
 ``sg.grad`` (``symgraph.grad.adjoints``); values from ``evaluate_nodes``.
+The text, Markdown, LaTeX, HTML and JSON forms are written by
+:mod:`symgraph.teach.render`.
 """
 
 from __future__ import annotations
 
-import html
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,26 +23,23 @@ from ..errors import ToolkitError
 from ..evaluate import bind, evaluate_nodes
 from ..extensions import tensor as _tensor
 from ..grad import adjoints
-from ..node import Node, as_node, float_of, make
+from ..node import Node, as_node, make
 from ..opdef import OPS
 from ..ops import partials_of
 from ..traverse import count_uses, toposort
 from .gates import gate_pattern
+from .render import (
+    COLUMNS,
+    EMPTY_CELL,
+    format_number,
+    html_table,
+    json_safe,
+    latex_table,
+    markdown_table,
+    text_table,
+)
 
 __all__ = ["BackpropTable", "Row", "backprop_table", "format_number"]
-
-COLUMNS = ("name", "op", "inputs", "value", "local", "upstream", "downstream", "gate")
-HEADERS = {
-    "name": "node",
-    "op": "op",
-    "inputs": "inputs",
-    "value": "value",
-    "local": "local grad",
-    "upstream": "upstream",
-    "downstream": "downstream",
-    "gate": "gate",
-}
-_NONE = "-"
 
 
 class PointError(ToolkitError, ValueError):
@@ -70,22 +67,6 @@ class Row:
     gate: str
     node: Node
     formula: str = ""
-
-
-def format_number(v, digits: int = 4) -> str:
-    """Short text of a value: integers without a point, else ``digits`` significant."""
-    if v is None:
-        return _NONE
-    if isinstance(v, Node):
-        return str(v)
-    v = float_of(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if v == int(v) and abs(v) < 1e15:
-        return str(int(v))
-    return f"{v:.{digits}g}"
 
 
 class BackpropTable:
@@ -133,15 +114,15 @@ class BackpropTable:
         return {
             "name": row.name,
             "op": row.op,
-            "inputs": many(row.inputs) if row.inputs else _NONE,
+            "inputs": many(row.inputs) if row.inputs else EMPTY_CELL,
             "value": row.formula
             if self.at is None and row.formula
             else self._fmt(row.value),
-            "local": many(self._fmt(v) for v in row.local) if row.local else _NONE,
+            "local": many(self._fmt(v) for v in row.local) if row.local else EMPTY_CELL,
             "upstream": self._fmt(row.upstream),
             "downstream": many(self._fmt(v) for v in row.downstream)
             if row.downstream
-            else _NONE,
+            else EMPTY_CELL,
             "gate": row.gate or "",
         }
 
@@ -150,46 +131,18 @@ class BackpropTable:
 
     # -- renderings ----------------------------------------------------------
     def __str__(self) -> str:
-        head = [HEADERS[c] for c in COLUMNS]
-        grid = self._grid()
-        widths = [max(len(x) for x in col) for col in zip(head, *grid)]
-        right = {COLUMNS.index(c) for c in ("value", "upstream")}
-
-        def line(cells):
-            out = []
-            for i, (text, w) in enumerate(zip(cells, widths)):
-                out.append(text.rjust(w) if i in right else text.ljust(w))
-            return "  ".join(out).rstrip()
-
-        rule = "  ".join("-" * w for w in widths)
-        return "\n".join([line(head), rule, *(line(g) for g in grid)])
+        return text_table(self._grid())
 
     def __repr__(self) -> str:
         return f"<BackpropTable of {len(self.rows)} rows>\n{self}"
 
     def to_markdown(self) -> str:
         """A GitHub-flavoured Markdown table."""
-
-        def cell(text):
-            return text.replace("|", "\\|") if text else " "
-
-        head = "| " + " | ".join(HEADERS[c] for c in COLUMNS) + " |"
-        align = "|" + "|".join(
-            "---:" if c in ("value", "upstream") else "---" for c in COLUMNS
-        )
-        body = ["| " + " | ".join(cell(t) for t in g) + " |" for g in self._grid()]
-        return "\n".join([head, align + "|", *body])
+        return markdown_table(self._grid())
 
     def to_latex(self) -> str:
         """A ``tabular`` environment (needs no package beyond LaTeX itself)."""
-        spec = "".join("r" if c in ("value", "upstream") else "l" for c in COLUMNS)
-        lines = [f"\\begin{{tabular}}{{{spec}}}", "\\hline"]
-        lines.append(" & ".join(_latex_escape(HEADERS[c]) for c in COLUMNS) + " \\\\")
-        lines.append("\\hline")
-        for g in self._grid():
-            lines.append(" & ".join(_latex_cell(t) for t in g) + " \\\\")
-        lines += ["\\hline", "\\end{tabular}"]
-        return "\n".join(lines)
+        return latex_table(self._grid())
 
     def to_dict(self) -> dict:
         """Plain data (JSON-ready): the point, the output value, gradients, rows."""
@@ -222,65 +175,14 @@ class BackpropTable:
 
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as JSON text (non-finite numbers as strings)."""
-        return json.dumps(_json_safe(self.to_dict()), indent=indent)
+        return json.dumps(json_safe(self.to_dict()), indent=indent)
 
     # -- Jupyter -------------------------------------------------------------
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(HEADERS[c])}</th>" for c in COLUMNS)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(t)}</td>" for t in g) + "</tr>"
-            for g in self._grid()
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _json_safe(obj):
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return "nan" if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
-    if isinstance(obj, dict):
-        return {k: _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_json_safe(v) for v in obj]
-    return obj
-
-
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-
-
-def _latex_escape(text: str) -> str:
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
-
-
-def _latex_cell(text: str) -> str:
-    # Numbers (and lists of numbers) in math mode so minus signs are minus signs.
-    parts = [p.strip() for p in text.split(",")]
-    if text and all(_is_number_text(p) for p in parts):
-        return "$" + ",\\ ".join(p.replace("inf", "\\infty") for p in parts) + "$"
-    return _latex_escape(text)
-
-
-def _is_number_text(s: str) -> bool:
-    if s in ("nan", "inf", "-inf"):
-        return s != "nan"
-    try:
-        float(s)
-    except ValueError:
-        return False
-    return True
+        return html_table(self._grid())
 
 
 def _formula(node: Node, names: dict) -> str:
