@@ -9,7 +9,8 @@ singularities come from the op declarations (``OpDef.kinks``,
 difference of ``maximum``'s arguments, denominators, logarithm arguments,
 ...). Their zeros are found along one variable at a time, the others fixed at
 a base point: a scan of that variable over many decades finds sign changes,
-and vectorized bisection narrows each to a root; the sampler then steps off
+and vectorized bisection narrows each to a root (the scan reaches 1e15, so
+a kink at ``x = 1e9`` is found although the mixture stops at 1e6); the sampler then steps off
 the root by relative distances 1e-2, 1e-5 and 1e-8 on each side. Everything
 is evaluated on whole arrays of points at once.
 """
@@ -35,8 +36,8 @@ _NEAR_PER_POINT = 2  # at most this many edge points per mixture point
 _GRID = np.unique(
     np.concatenate(
         [
-            -np.logspace(-6, 6, 241),
-            np.logspace(-6, 6, 241),
+            -np.logspace(-6, 15, 421),
+            np.logspace(-6, 15, 421),
             np.linspace(-10, 10, 401),
             [0.0],
         ]

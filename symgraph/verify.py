@@ -48,6 +48,8 @@ _MAX_SYMBOLIC_NODES = 2_000
 _MAX_CONFIRMATIONS = 8
 _DIGITS = (60, 120)
 _RELATIVE = 1e-25  # a confirmed difference, relative to the values
+# ... when the expressions hold float constants and floats saw no difference
+_FLOAT_NOISE = 1e-13
 
 
 @dataclass
@@ -77,8 +79,8 @@ class VerifyResult:
     ``verdict`` is ``"proved"``, ``"wrong"`` or ``"no counterexample"``;
     ``correct`` is True for the first and the last; ``counterexample`` is set
     only when wrong: ``{"point": {name: float}, "claimed": ..., "actual":
-    ...}``, the values computed at 60 digits (a list per variable when
-    several were given). ``evidence`` says what the verdict rests on.
+    ..., "difference": ...}`` (claimed minus actual), the values computed at
+    60 digits (a list per variable when several were given). ``evidence`` says what the verdict rests on.
     """
 
     verdict: str
@@ -106,13 +108,23 @@ class VerifyResult:
             assert ce is not None  # a wrong verdict always carries one
             at = ", ".join(f"{k} = {_plain(v)}" for k, v in ce["point"].items())
             lines = [f"wrong: at {at}"]
-            claimed, actual = ce["claimed"], ce["actual"]
+            claimed, actual, gap = ce["claimed"], ce["actual"], ce.get("difference")
             if not isinstance(claimed, list):
-                claimed, actual = [claimed], [actual]
-            for name, c, a in zip(self.names, claimed, actual):
+                claimed, actual, gap = [claimed], [actual], [gap]
+            for name, c, a, g in zip(
+                self.names, claimed, actual, gap or [None] * len(claimed)
+            ):
                 if _plain(c) != _plain(a):
                     lines.append(
                         f"  the claimed d/d{name} is {_plain(c)}, the derivative is {_plain(a)}"
+                    )
+                elif g:  # equal to 15 digits: say by how much they differ
+                    lines.append(
+                        f"  the claimed d/d{name} is {_plain(c)}, the derivative is "
+                        f"{_plain(a)}, but the claim is larger by {g:.3g}"
+                        if g > 0
+                        else f"  the claimed d/d{name} is {_plain(c)}, the derivative is "
+                        f"{_plain(a)}, but the claim is smaller by {-g:.3g}"
                     )
             lines.append("  (both computed at 60 and 120 digits)")
             lines += [f"  d/d{n} = {d}" for n, d in zip(self.names, self.derivative)]
@@ -135,7 +147,8 @@ def _plain(v: float) -> str:
 
 # ----- the symbolic step ---------------------------------------------------------------
 def _symbolic(pairs: list, seconds: float) -> tuple[bool, str, list]:
-    """(proved, what happened, non-zero simplified differences)."""
+    """(proved, what happened, non-zero simplified differences as
+    ``(pair index, SymPy expression)``)."""
     if seconds <= 0:
         return False, "the symbolic step was switched off (timeout=0)", []
     if all(d is c for d, c in pairs):
@@ -154,12 +167,12 @@ def _symbolic(pairs: list, seconds: float) -> tuple[bool, str, list]:
     nonzero = []
     try:
         with budget.time_budget(seconds, "SymPy's simplify"):
-            for d, c in pairs:
+            for i, (d, c) in enumerate(pairs):
                 if d is c:
                     continue
                 difference = sp.simplify(d.to_sympy() - c.to_sympy())
                 if difference != 0:
-                    nonzero.append(difference)
+                    nonzero.append((i, difference))
     except TimeBudgetError:
         return False, f"SymPy's simplify ran out of its {seconds:g} s budget", []
     except (RecursionError, MemoryError):
@@ -172,7 +185,7 @@ def _symbolic(pairs: list, seconds: float) -> tuple[bool, str, list]:
         )
     if not nonzero:
         return True, "", []
-    shown = ", ".join(str(e) for e in nonzero)
+    shown = ", ".join(str(e) for _, e in nonzero)
     if len(shown) > 200:
         shown = shown[:200] + "..."
     return (
@@ -183,8 +196,11 @@ def _symbolic(pairs: list, seconds: float) -> tuple[bool, str, list]:
 
 
 # ----- the numeric step ----------------------------------------------------------------
-def _confirm(derivative: list, claims: list, point: dict) -> tuple | None:
-    """(claimed, actual) at 60 digits when they differ at 60 and at 120 digits."""
+def _confirm(
+    derivative: list, claims: list, point: dict, relative: float = _RELATIVE
+) -> tuple | None:
+    """(claimed, actual, claimed - actual) at 60 digits when they differ at 60
+    and at 120 digits by more than ``relative`` times their size."""
     first = None
     for digits in _DIGITS:
         values = evaluate_precise(derivative + claims, point, digits)
@@ -195,13 +211,44 @@ def _confirm(derivative: list, claims: list, point: dict) -> tuple | None:
         differs = False
         for a, c in zip(values[:n], values[n:]):
             gap = abs(a - c)
-            if gap > _RELATIVE * max(abs(a), abs(c)) and gap > floor:
+            if gap > relative * max(abs(a), abs(c)) and gap > floor:
                 differs = True
         if not differs:
             return None
         if first is None:
-            first = ([float(c) for c in values[n:]], [float(a) for a in values[:n]])
+            first = (
+                [float(c) for c in values[n:]],
+                [float(a) for a in values[:n]],
+                [float(c - a) for a, c in zip(values[:n], values[n:])],
+            )
     return first
+
+
+def _has_floats(roots: list) -> bool:
+    """Does any of the DAGs hold a float constant (rather than exact ones)?"""
+    return any(n.op == "const" and isinstance(n.value, float) for n in toposort(roots))
+
+
+def _where_nonzero(
+    differences: list, values: dict, finite: np.ndarray, scale: np.ndarray
+) -> list:
+    """Indices of compared points where one of SymPy's simplified differences
+    is not 0 in floats, the largest relative to the values first (each is a
+    candidate for confirmation at high precision, nothing more)."""
+    found: list[int] = []
+    for i, d in differences:
+        with np.errstate(all="ignore"):
+            v = np.broadcast_to(
+                np.asarray(evaluate_nodes([d], bind(values))[0], dtype=float),
+                finite.shape,
+            )
+            size = np.where(scale[i] > 0, np.abs(v) / scale[i], np.abs(v))
+        idx = np.flatnonzero(finite & np.isfinite(v) & (v != 0))
+        found += [
+            int(j)
+            for j in idx[np.argsort(-size[idx], kind="stable")][:_MAX_CONFIRMATIONS]
+        ]
+    return found
 
 
 def _on_kinks(f: Node, values: dict) -> np.ndarray:
@@ -304,11 +351,11 @@ def verify(
 
     # Points: the mixture plus both sides of the kinks and singularities.
     hints = [f, *derivative, *claims]
-    for e in (
-        nonzero
-    ):  # the simplified difference's own kinks help find where it is non-zero
-        with contextlib.suppress(TypeError, ValueError):
-            hints.append(as_node(e))
+    differences = []  # SymPy's non-zero differences as nodes: (pair index, node)
+    for i, e in nonzero:
+        with contextlib.suppress(TypeError, ValueError, RecursionError):
+            differences.append((i, as_node(e)))
+    hints += [d for _, d in differences]  # their kinks help find where they are not 0
     variables_all = sorted(known, key=lambda n: (n not in names, n))
     pts = sample(hints, variables_all, n_points, seed)
     values = dict(pts.points.items())
@@ -330,25 +377,36 @@ def verify(
         )
     n = len(derivative)
     actual, claimed = np.array(results[1 : 1 + n]), np.array(results[1 + n :])
-    gap = np.abs(actual - claimed)
-    scale = np.maximum(np.abs(actual), np.abs(claimed))
     with np.errstate(all="ignore"):
+        gap = np.abs(actual - claimed)
+        scale = np.maximum(np.abs(actual), np.abs(claimed))
         bad = finite & np.any(gap > atol + rtol * scale, axis=0)
         worst = np.max(np.where(scale > 0, gap / scale, gap), axis=0)
     candidates = np.flatnonzero(bad)
     candidates = candidates[np.argsort(-worst[candidates], kind="stable")]
-    for i in candidates[:_MAX_CONFIRMATIONS]:
+    # Where SymPy's difference is not 0, its own value points to candidates
+    # the float tolerance cannot see (a claim off by 1e-12 everywhere).
+    hinted = _where_nonzero(differences, values, finite, scale)
+    tried = [int(i) for i in candidates[:_MAX_CONFIRMATIONS]]
+    tried += [i for i in hinted if i not in tried][:_MAX_CONFIRMATIONS]
+    # A float constant is a binary fraction: 3 * 0.1 folds to
+    # 0.30000000000000004, which is not the 0.3 of a claim. Below the float
+    # tolerance, only a difference far above such rounding is evidence.
+    floor = _FLOAT_NOISE if _has_floats([f, *derivative, *claims]) else _RELATIVE
+    for i in tried:
         point = {k: float(values[k][i]) for k in variables_all}
-        confirmed = _confirm(derivative, claims, point)
+        confirmed = _confirm(derivative, claims, point, _RELATIVE if bad[i] else floor)
         if confirmed is None:
-            evidence.rounding += 1
+            if bad[i]:
+                evidence.rounding += 1
             continue
-        c_vals, a_vals = confirmed
+        c_vals, a_vals, gaps = confirmed
         single = variables.single
         ce = {
             "point": point,
             "claimed": c_vals[0] if single else c_vals,
             "actual": a_vals[0] if single else a_vals,
+            "difference": gaps[0] if single else gaps,
         }
         return VerifyResult(WRONG, ce, derivative, claims, evidence, names)
     if len(candidates) > _MAX_CONFIRMATIONS:

@@ -33,6 +33,8 @@ SLOW = (
         ("relu(x - 1000)", "0", lambda p: p["x"] > 1000),  # decades reach it
         ("abs(x + 1e-4)", "1", lambda p: p["x"] < -1e-4),  # both sides of a kink
         ("x*y", "y + heaviside(x - 5e4, 0)", lambda p: p["x"] > 5e4),
+        # a kink far beyond the mixture's decades: the scan for kinks reaches it
+        ("sin(x)", "cos(x) + heaviside(x - 1e9, 0)", lambda p: p["x"] > 1e9),
     ],
 )
 def test_a_claim_wrong_only_far_from_zero_is_wrong(expr, claim, where):
@@ -66,7 +68,38 @@ def test_a_non_zero_simplified_difference_gives_wrong_with_a_point():
     assert "could not" not in str(r)
 
 
+@pytest.mark.parametrize(
+    "expr, claim",
+    [
+        ("tan(x)", "1/cos(x)**2 + 1e-12"),  # below the float tolerance everywhere
+        ("x**3", "3*x**2 + exp(-x**2 - 50)"),  # tiny, and only near 0
+        ("exp(x)", "exp(x)*(1 + 10**-20)"),  # equal to 15 digits everywhere
+    ],
+)
+def test_a_tiny_difference_sympy_sees_is_found_and_confirmed(expr, claim):
+    r = sg.verify(expr, x, claim)
+    assert r.verdict == "wrong"
+    ce = r.counterexample
+    # the difference reported is SymPy's, at the exact point, to 30 digits
+    X = sp.Symbol("x")
+    exact = sg.parse(claim).to_sympy() - sp.diff(sg.parse(expr).to_sympy(), X)
+    want = sp.N(exact.subs(X, sp.Rational(ce["point"]["x"])), 30)
+    assert ce["difference"] == pytest.approx(float(want), rel=1e-12) and want > 0
+    if sg.parse(claim) is sg.parse("exp(x)*(1 + 10**-20)"):  # same 15 digits
+        assert "but the claim is larger by " in str(r)
+
+
 # ----- right claims are never called wrong --------------------------------------------------
+@pytest.mark.parametrize(
+    "expr, claim", [("0.1*x**3", "0.3*x**2"), ("3*sin(0.1*x)", "0.3*cos(0.1*x)")]
+)
+def test_float_folding_of_constants_does_not_make_a_right_claim_wrong(expr, claim):
+    # 3 * 0.1 folds to 0.30000000000000004, which SymPy sees as differing from
+    # the claim's 0.3 by 5.6e-17: rounding, not a counterexample
+    r = sg.verify(expr, x, claim)
+    assert r.verdict != "wrong" and r.correct
+
+
 def test_float_cancellation_does_not_make_a_right_claim_wrong():
     # 8 (x - 3)**7, expanded: near x = 3 the expanded form cancels many digits
     expanded = sp.expand(8 * (sp.Symbol("x") - 3) ** 7)
