@@ -115,3 +115,29 @@ def test_verify_claim_count_must_match():
 def test_verify_bad_claim_text_is_parse_error():
     with pytest.raises(sg.ParseError):
         sg.verify(x**2, x, "2*x.__class__")
+
+
+def test_at_a_kink_only_the_engines_are_compared():
+    # relu'(0) = 0 by convention; central differences give 1/2 there
+    x = sg.symbols("x")
+    report = sg.check(sg.relu(x), [x], at={x: 0.0})
+    (p,) = report.points
+    assert p.at_kink and report.ok and report.fd_ok
+    assert (p.symbolic[0], p.numeric[0], p.finite_difference[0]) == (0.0, 0.0, 0.5)
+    assert "(at a kink)" in str(report)
+    # away from the kink the differences are compared as always
+    far = sg.check(sg.relu(x) + 0.5 * x**2, [x], at={x: 0.5})
+    assert not far.points[0].at_kink and far.ok
+
+
+def test_a_wrong_gradient_at_a_kink_still_fails_through_the_engines(monkeypatch):
+    # the engines are independent: a wrong symbolic partial at a kink shows
+    import sys
+
+    check_module = sys.modules["symgraph.check"]  # (sg.check is the function)
+    x = sg.symbols("x")
+    monkeypatch.setattr(
+        check_module, "numeric_gradient", lambda f, wrt, point: np.array([1.0])
+    )
+    report = sg.check(sg.relu(x), [x], at={x: 0.0})
+    assert not report.ok and not report.engine_ok
