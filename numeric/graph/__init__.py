@@ -7,10 +7,20 @@ fetches need in a :class:`Session`; gradients and optimizer steps use the
 
 from numeric.errors import CheckpointError, FeedError, NonFiniteError, ShapeError
 from numeric.graph import nn, train
+from numeric.graph.array_ops import (
+    concat,
+    expand_dims,
+    placeholder_with_default,
+    squeeze,
+    stack,
+    stop_gradient,
+    unstack,
+)
 from numeric.graph.constants import constant, convert_to_tensor, placeholder
 from numeric.graph.dtypes import bool_ as bool
 from numeric.graph.dtypes import float32, float64, int32, int64
 from numeric.graph.errors import ClosedSessionError, FailedPreconditionError, GraphError
+from numeric.graph.fill_ops import fill, one_hot, ones, ones_like, zeros, zeros_like
 from numeric.graph.gradients import gradients
 from numeric.graph.graph import (
     Graph,
@@ -20,6 +30,7 @@ from numeric.graph.graph import (
     name_scope,
     reset_default_graph,
 )
+from numeric.graph.math_ops import clip_by_value, reduce_min, reduce_prod
 from numeric.graph.nn_ops import (
     avg_pool2d,
     conv2d,
@@ -75,9 +86,29 @@ from numeric.graph.ops import (
 from numeric.graph.ops import (
     reduce_sum as sum,
 )
+from numeric.graph.random_ops import (
+    random_normal,
+    random_uniform,
+    set_random_seed,
+    truncated_normal,
+)
 from numeric.graph.session import RunMetadata, Session, get_default_session
 from numeric.graph.shapes import TensorShape
-from numeric.graph.tf1_ops import argmax, argmin, cast, equal, square
+from numeric.graph.tf1_ops import (
+    argmax,
+    argmin,
+    cast,
+    equal,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    logical_and,
+    logical_not,
+    logical_or,
+    not_equal,
+    square,
+)
 from numeric.graph.variables import (
     Variable,
     global_variables,
@@ -110,6 +141,8 @@ __all__ = [
     "avg_pool2d",
     "bool",
     "cast",
+    "clip_by_value",
+    "concat",
     "constant",
     "conv2d",
     "convert_to_tensor",
@@ -121,6 +154,8 @@ __all__ = [
     "elu",
     "equal",
     "exp",
+    "expand_dims",
+    "fill",
     "float32",
     "float64",
     "get_default_graph",
@@ -128,13 +163,20 @@ __all__ = [
     "global_variables",
     "global_variables_initializer",
     "gradients",
+    "greater",
+    "greater_equal",
     "group",
     "identity",
     "int32",
     "int64",
     "leaky_relu",
+    "less",
+    "less_equal",
     "log",
     "log_softmax",
+    "logical_and",
+    "logical_not",
+    "logical_or",
     "logsumexp",
     "matmul",
     "max",
@@ -148,20 +190,33 @@ __all__ = [
     "negative",
     "nn",
     "no_op",
+    "not_equal",
+    "one_hot",
+    "ones",
+    "ones_like",
     "placeholder",
+    "placeholder_with_default",
     "power",
+    "random_normal",
+    "random_uniform",
     "reduce_max",
     "reduce_mean",
+    "reduce_min",
+    "reduce_prod",
     "reduce_sum",
     "relu",
     "reset_default_graph",
     "reshape",
+    "set_random_seed",
     "sigmoid",
     "sin",
     "softmax",
     "softplus",
     "sqrt",
     "square",
+    "squeeze",
+    "stack",
+    "stop_gradient",
     "subtract",
     "sum",
     "svm_loss",
@@ -170,6 +225,10 @@ __all__ = [
     "train",
     "trainable_variables",
     "transpose",
+    "truncated_normal",
+    "unstack",
     "variables_initializer",
     "where",
+    "zeros",
+    "zeros_like",
 ]

@@ -21,7 +21,7 @@ from numeric.errors import FeedError, NonFiniteError, ShapeError
 from numeric.graph.dtypes import float64, int64
 from numeric.graph.graph import Tensor
 from numeric.graph.intmath import as_int64, checked_int, exact_int64
-from numeric.graph.op_registry import HOST_KERNELS
+from numeric.graph.op_registry import HOST_KERNELS, RANDOM_KERNELS
 from numeric.graph.plan import Compute, GradStep
 from numeric.graph.shapes import format_shape, shape_fits
 
@@ -68,20 +68,54 @@ def updated(op, var, old, delta, subtract=False):
     return checked_int(what, np.add, np.add, old, delta)
 
 
+# ----- random streams -------------------------------------------------------------
+
+
+class RandomStreams:
+    """The random generators of one session: one per random op, made at the
+    op's first draw, from its ``seeds`` attribute (graph seed, op seed) when
+    it has one, else from fresh entropy. A new session starts every seeded
+    sequence again, as TF1's does. Draws hold a lock: two threads never draw
+    the same numbers."""
+
+    def __init__(self) -> None:
+        self._generators: dict = {}
+        self._lock = threading.Lock()
+
+    def draw(self, op, kernel, arrays) -> np.ndarray:
+        with self._lock:
+            rng = self._generators.get(op)
+            if rng is None:
+                seeds = op.attrs.get("seeds")
+                rng = np.random.default_rng(None if seeds is None else list(seeds))
+                self._generators[op] = rng
+            return np.asarray(kernel(arrays, op.attrs, rng))
+
+
 # ----- one run ------------------------------------------------------------------
 
 
 class Run:
     """The state of one ``Session.run``: ``values`` by tensor, ``pending``
-    variable writes, the variable ``state`` it reads, the executed op names."""
+    variable writes, the variable ``state`` it reads, the executed op names,
+    the session's random ``streams`` and the random values ``drawn`` so far
+    (a random op draws once per run, however many steps need it)."""
 
-    __slots__ = ("executed", "pending", "state", "values")
+    __slots__ = ("drawn", "executed", "pending", "state", "streams", "values")
 
-    def __init__(self, feeds: dict, state: dict, executed: list[str] | None) -> None:
+    def __init__(
+        self,
+        feeds: dict,
+        state: dict,
+        executed: list[str] | None,
+        streams: RandomStreams | None = None,
+    ) -> None:
         self.values = {t: to_value(v, t.dtype) for t, v in feeds.items()}
         self.pending: dict = {}
         self.state = state
         self.executed = executed
+        self.streams = streams if streams is not None else RandomStreams()
+        self.drawn: dict = {}
 
     def read(self, var):
         return self.pending[var] if var in self.pending else self.state[var]
@@ -91,9 +125,21 @@ class Run:
             self.executed.append(name)
 
 
-def execute(plan, feeds, state, executed=None) -> Run:
+def host_output(op, arrays, run) -> np.ndarray:
+    """The value of a host or random op from its inputs' arrays."""
+    kind = op.type
+    if kind in RANDOM_KERNELS:
+        out = run.drawn.get(op)
+        if out is None:
+            out = run.streams.draw(op, RANDOM_KERNELS[kind], arrays)
+            run.drawn[op] = out
+        return out
+    return np.asarray(HOST_KERNELS[kind](arrays, op.attrs))
+
+
+def execute(plan, feeds, state, executed=None, streams=None) -> Run:
     """Run ``plan``'s steps; return the run (values, pending writes)."""
-    run = Run(feeds, state, executed)
+    run = Run(feeds, state, executed, streams)
     values = run.values
     for step in plan.steps:
         if type(step) is Compute:  # most steps: one numeric function call
@@ -135,9 +181,9 @@ def _run_op(op, run):
         pass
     elif kind == "ApplyGradients":
         _apply_gradients(op, run)
-    elif kind in HOST_KERNELS:
+    elif kind in HOST_KERNELS or kind in RANDOM_KERNELS:
         arrays = [as_array(values[t]) for t in op.inputs]
-        out = np.asarray(HOST_KERNELS[kind](arrays, op.attrs))
+        out = host_output(op, arrays, run)
         values[op.outputs[0]] = to_value(out, op.outputs[0].dtype)
     elif kind == "Placeholder":  # unreachable: unfed placeholders fail first
         raise FeedError(f"You must feed a value for placeholder tensor '{op.name}'")
@@ -155,7 +201,12 @@ def _run_gradients(step, run):
             env[x] = nm.tensor(as_array(values[x]), requires_grad=True)  # copies
         owned = step.owned
         for r in region:
-            out = r([env[t] if t in env else values[t] for t in r.inputs])
+            args = [env[t] if t in env else values[t] for t in r.inputs]
+            if type(r) is Compute:
+                out = r(args)
+            else:  # not differentiable: a constant to the tape
+                out = host_output(r.op, [as_array(a) for a in args], run)
+                out = to_value(out, r.dtype)
             env[r.output] = out
             if r.op in owned:
                 values[r.output] = out if r.is_float else to_value(out, r.dtype)

@@ -16,7 +16,24 @@ from typing import Any
 from numeric.graph.constants import convert_to_tensor
 from numeric.graph.dtypes import float64
 from numeric.graph.graph import Operation, Tensor
-from numeric.graph.plan import ancestors
+from numeric.graph.op_registry import NOT_DIFFERENTIABLE
+
+
+def _differentiable_ancestors(ys) -> set:
+    """Tensors a gradient can reach from ``ys``: not through ``StopGradient``
+    or an op TF1 declares not differentiable (an ``x`` reached only through
+    them gets None, as in TF1). Iterative."""
+    seen: set = set()
+    stack = list(ys)
+    while stack:
+        t = stack.pop()
+        if t in seen:
+            continue
+        seen.add(t)
+        if t.op.type == "StopGradient" or t.op.type in NOT_DIFFERENTIABLE:
+            continue
+        stack.extend(t.op.inputs)
+    return seen
 
 
 def _as_list(x):
@@ -49,7 +66,8 @@ def gradients(
     -------
     list
         One tensor per ``x``, shaped like ``x``; ``None`` where ``x`` is not
-        connected to any ``y`` (or holds integers), as in TF1.
+        connected to any ``y`` (or holds integers, or reaches the ``ys`` only
+        through ``stop_gradient`` or not-differentiable ops), as in TF1.
 
     Examples
     --------
@@ -83,7 +101,7 @@ def gradients(
         None if gy is None else convert_to_tensor(gy, graph) for gy in grad_ys
     ]
 
-    reachable = ancestors(y_list)
+    reachable = _differentiable_ancestors(y_list)
     connected = []
     for x in x_list:
         if x in reachable and x.dtype == float64 and x not in connected:

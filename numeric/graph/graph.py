@@ -190,6 +190,7 @@ class Graph:
         self._names_in_use: dict[str, int] = {}
         self._name_stack = ""
         self._collections: dict[str, list] = {}
+        self.seed: int | None = None  # the graph-level random seed
 
     # -- names --
     def unique_name(self, name: str, mark_as_used: bool = True) -> str:

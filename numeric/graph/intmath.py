@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from numeric.errors import LimitError
+from numeric.graph.array_rules import expand_dims_key, squeezed
 from numeric.graph.dtypes import INT64_MAX, INT64_MIN, int64_problem
 
 # A float64 bound below this proves the exact result fits int64: the bound's
@@ -94,6 +95,15 @@ def _sum_kernel(name, args, attrs):
     return checked_int(name, total, total, as_int64(args[0]))
 
 
+def _prod_kernel(name, args, attrs):
+    axis, keepdims = attrs.get("axis"), attrs.get("keepdims", False)
+
+    def product(x):
+        return np.prod(x, axis=axis, keepdims=keepdims)
+
+    return checked_int(name, product, product, as_int64(args[0]))
+
+
 def _select_kernel(name, args, attrs):
     condition = np.asarray(args[0]).astype(bool)
     return np.where(condition, as_int64(args[1]), as_int64(args[2]))
@@ -108,6 +118,15 @@ def _reduce_max(args, attrs):
     return np.max(args[0], axis=attrs.get("axis"), keepdims=keepdims)
 
 
+def _reduce_min(args, attrs):
+    keepdims = bool(attrs.get("keepdims", False))
+    return np.min(args[0], axis=attrs.get("axis"), keepdims=keepdims)
+
+
+def _squeeze(args, attrs):
+    return np.reshape(args[0], squeezed("Squeeze", args[0].shape, attrs["axis"]))
+
+
 INT_KERNELS = {
     "Add": _ring(np.add),
     "Sub": _ring(np.subtract, np.add),
@@ -119,7 +138,16 @@ INT_KERNELS = {
     "Maximum": _plain(lambda a, attrs: np.maximum(a[0], a[1])),
     "Minimum": _plain(lambda a, attrs: np.minimum(a[0], a[1])),
     "Max": _plain(_reduce_max),
+    "Min": _plain(_reduce_min),
+    "Prod": _prod_kernel,
     "Identity": _plain(lambda a, attrs: a[0]),
+    "StopGradient": _plain(lambda a, attrs: a[0]),
+    "PlaceholderWithDefault": _plain(lambda a, attrs: a[0]),
+    "ClipByValue": _plain(lambda a, attrs: np.clip(a[0], a[1], a[2])),
+    "ConcatV2": _plain(lambda a, attrs: np.concatenate(a, axis=attrs["axis"])),
+    "Pack": _plain(lambda a, attrs: np.stack(a, axis=attrs["axis"])),
+    "ExpandDims": _plain(lambda a, attrs: a[0][expand_dims_key(attrs["axis"])]),
+    "Squeeze": _plain(_squeeze),
     "Reshape": _plain(lambda a, attrs: np.reshape(a[0], attrs["shape"])),
     "Transpose": _plain(lambda a, attrs: np.transpose(a[0], attrs.get("axes"))),
     "StridedSlice": _plain(_getitem),

@@ -14,6 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from numeric.graph.array_rules import (
+    clip_shape,
+    concat_shape,
+    declared_shape,
+    expand_dims_key,
+    expand_dims_shape,
+    squeeze_shape,
+    squeezed,
+    stack_shape,
+)
 from numeric.graph.dtypes import bool_, float64, int64
 from numeric.graph.intmath import INT_KERNELS
 from numeric.graph.shape_rules import (
@@ -70,16 +82,36 @@ def defop(op_type, fn, shape, dtype=None, kwargs=(), compute=None):
 
 
 # Host ops: evaluated by a NumPy kernel ``kernel(arrays, attrs) -> array`` in the
-# session, never differentiated (a gradient through one is refused, naming it).
-# Learning-rate schedules (numeric.graph.schedules) register theirs here.
+# session. A gradient through one is refused, naming it (learning-rate
+# schedules, numeric.graph.schedules, register theirs so), unless its type is
+# in NOT_DIFFERENTIABLE: the ops TF1 declares ``NotDifferentiable``
+# (comparisons, argmax, one_hot, random draws, ...). Inside a gradient region
+# their outputs are constants, so no gradient flows back through them, as TF1
+# propagates zeros there.
 HOST_KERNELS: dict[str, Callable] = {}
+NOT_DIFFERENTIABLE: set[str] = set()
+
+# Random ops: ``kernel(arrays, attrs, rng) -> array`` draws with the op's own
+# generator, one per op and session (numeric.graph.execute.RandomStreams).
+RANDOM_KERNELS: dict[str, Callable] = {}
 
 
-def defhost(op_type: str, kernel: Callable) -> None:
-    """Declare a host op type and its kernel."""
+def defhost(op_type: str, kernel: Callable, not_differentiable: bool = False) -> None:
+    """Declare a host op type and its kernel; ``not_differentiable`` makes its
+    output a constant inside gradient regions (TF1's ``NotDifferentiable``)."""
     if op_type in OPS:
         raise AssertionError(f"{op_type} is already a registry op")
     HOST_KERNELS[op_type] = kernel
+    if not_differentiable:
+        NOT_DIFFERENTIABLE.add(op_type)
+
+
+def defrandom(op_type: str, kernel: Callable) -> None:
+    """Declare a random op type (never differentiable, as in TF1)."""
+    if op_type in OPS or op_type in HOST_KERNELS:
+        raise AssertionError(f"{op_type} is already declared")
+    RANDOM_KERNELS[op_type] = kernel
+    NOT_DIFFERENTIABLE.add(op_type)
 
 
 # ----- dtype rules --------------------------------------------------------------
@@ -114,6 +146,28 @@ def _identity_compute(nm, args, attrs):
     return args[0]
 
 
+def _stop_gradient_compute(nm, args, attrs):
+    # a fresh tensor off the tape: nothing flows back (TF1's StopGradient)
+    return nm.tensor(getattr(args[0], "data", args[0]))
+
+
+def _concat_compute(nm, args, attrs):
+    return nm.concatenate(list(args), axis=attrs["axis"])
+
+
+def _stack_compute(nm, args, attrs):
+    return nm.stack(list(args), axis=attrs["axis"])
+
+
+def _expand_dims_compute(nm, args, attrs):
+    return _getitem_compute(nm, args, {"key": expand_dims_key(attrs["axis"])})
+
+
+def _squeeze_compute(nm, args, attrs):
+    shape = np.shape(getattr(args[0], "data", args[0]))
+    return nm.reshape(args[0], squeezed("Squeeze", shape, attrs["axis"]))
+
+
 # ----- declarations -------------------------------------------------------------
 
 # Binary elementwise (NumPy broadcasting)
@@ -144,11 +198,22 @@ for _type, _fn in [
 defop("Elu", "elu", same_shape, kwargs=("alpha",))
 defop("LeakyRelu", "leaky_relu", same_shape, kwargs=("negative_slope",))
 defop("Identity", None, same_shape, _closed_dtype, compute=_identity_compute)
+defop("StopGradient", None, same_shape, _closed_dtype, compute=_stop_gradient_compute)
+defop(
+    "PlaceholderWithDefault",
+    None,
+    declared_shape,
+    _closed_dtype,
+    compute=_identity_compute,
+)
+defop("ClipByValue", "clip", clip_shape, _closed_dtype)
 
 # Reductions and normalizations along axes
 defop("Sum", "sum", reduce_shape, _closed_dtype, kwargs=("axis", "keepdims"))
 defop("Mean", "mean", reduce_shape, kwargs=("axis", "keepdims"))
 defop("Max", "max", reduce_shape, _closed_dtype, kwargs=("axis", "keepdims"))
+defop("Min", "min", reduce_shape, _closed_dtype, kwargs=("axis", "keepdims"))
+defop("Prod", "prod", reduce_shape, _closed_dtype, kwargs=("axis", "keepdims"))
 defop("LogSumExp", "logsumexp", reduce_shape, kwargs=("axis", "keepdims"))
 defop("Softmax", "softmax", axis_shape, kwargs=("axis",))
 defop("LogSoftmax", "log_softmax", axis_shape, kwargs=("axis",))
@@ -159,6 +224,12 @@ defop("Reshape", "reshape", reshape_shape, _closed_dtype, kwargs=("shape",))
 defop("Transpose", "transpose", transpose_shape, _closed_dtype, kwargs=("axes",))
 defop("StridedSlice", None, getitem_shape, _closed_dtype, compute=_getitem_compute)
 defop("Select", "where", broadcast_shape, _where_dtype)
+defop("ConcatV2", None, concat_shape, _closed_dtype, compute=_concat_compute)
+defop("Pack", None, stack_shape, _closed_dtype, compute=_stack_compute)
+defop(
+    "ExpandDims", None, expand_dims_shape, _closed_dtype, compute=_expand_dims_compute
+)
+defop("Squeeze", None, squeeze_shape, _closed_dtype, compute=_squeeze_compute)
 
 # Convolution and pooling
 _CONV2D_OPTIONS = ("stride", "padding", "dilation", "groups")

@@ -20,7 +20,7 @@ import numpy as np
 import numeric as nm
 from numeric.graph.dtypes import float64
 from numeric.graph.graph import Operation, Tensor
-from numeric.graph.op_registry import OPS
+from numeric.graph.op_registry import NOT_DIFFERENTIABLE, OPS
 
 # ----- walks -------------------------------------------------------------------
 
@@ -142,6 +142,26 @@ class Compute:
         return getattr(nm, self.fn)(*args, **self.kwargs)
 
 
+class HostStep:
+    """A non-differentiable host op inside a gradient region (TF1's
+    ``NotDifferentiable``): computed from its inputs' values, its output is a
+    constant to the tape, so no gradient flows back through it."""
+
+    __slots__ = ("dtype", "inputs", "is_float", "name", "op", "output")
+
+    def __init__(self, op):
+        self.op = op
+        self.name = op.name
+        self.inputs = op.inputs
+        self.output = op.outputs[0]
+        self.dtype = self.output.dtype
+        self.is_float = self.dtype == float64
+
+
+def _region_step(op):
+    return Compute(op) if op.type in OPS else HostStep(op)
+
+
 def _compiled(op):
     return Compute(op) if op.type in OPS else op
 
@@ -189,7 +209,7 @@ def _region(ys, xs, fed):
             depends.add(op)
     region = sorted(depends, key=lambda o: o._id)
     for op in region:
-        if op.type not in OPS:
+        if op.type not in OPS and op.type not in NOT_DIFFERENTIABLE:
             raise NotImplementedError(
                 f"cannot differentiate through {op.name} (op {op.type}) "
                 "inside a graph gradient"
@@ -231,7 +251,9 @@ def build_plan(targets, fed):
             step.owned = set()
         steps = _schedule(needed, fed, grad_steps, {})
     for step in grad_steps.values():
-        step.groups = [(xs, [Compute(r) for r in region]) for xs, region in step.groups]
+        step.groups = [
+            (xs, [_region_step(r) for r in region]) for xs, region in step.groups
+        ]
     steps = [s if isinstance(s, GradStep) else _compiled(s) for s in steps]
     unfed = sorted(
         (op for op in needed if op.type == "Placeholder"), key=lambda o: o._id

@@ -25,7 +25,7 @@ import numpy as np
 from numeric.errors import FeedError
 from numeric.graph.dtypes import dtype_name
 from numeric.graph.errors import ClosedSessionError, FailedPreconditionError, GraphError
-from numeric.graph.execute import as_array, execute
+from numeric.graph.execute import RandomStreams, as_array, execute
 from numeric.graph.feeds import check_feeds
 from numeric.graph.graph import (
     Graph,
@@ -82,6 +82,7 @@ class Session:
         self._closed = False
         self._graph_ctx: contextlib.AbstractContextManager[Graph] | None = None
         self._lock = threading.RLock()  # guards _values and _closed
+        self._streams = RandomStreams()  # the random ops' generators
 
     # -- context --
     def __enter__(self) -> Session:
@@ -119,6 +120,7 @@ class Session:
             self._closed = True
             self._values = {}
             self._plans = {}
+            self._streams = RandomStreams()
 
     def _check_open(self):
         if self._closed:
@@ -195,14 +197,14 @@ class Session:
             with self._lock:
                 self._check_open()
                 self._check_initialized(plan, self._values)
-                run = execute(plan, feeds, self._values, executed)
+                run = execute(plan, feeds, self._values, executed, self._streams)
                 self._values.update(run.pending)
         else:
             with self._lock:
                 self._check_open()
                 snapshot = {v: self._values[v] for v in plan.reads if v in self._values}
             self._check_initialized(plan, snapshot)
-            run = execute(plan, feeds, snapshot, executed)
+            run = execute(plan, feeds, snapshot, executed, self._streams)
         results = [
             None if isinstance(leaf, Operation) else _fetch_value(run.values[leaf])
             for leaf in leaves

@@ -1,15 +1,18 @@
 """TF1 ops a training loop needs beside the differentiable registry ops:
-``argmax``/``argmin``, ``equal``, ``cast`` (the accuracy idiom
+``argmax``/``argmin``, the comparisons (``equal``, ``less``, ...), the
+logical ops, ``cast`` (the accuracy idiom
 ``reduce_mean(cast(equal(argmax(y, 1), labels), float32))``), and the
 composites ``square`` and ``l2_loss``.
 
-``argmax``, ``argmin``, ``equal`` and the casts that change the kind of a
-value are host ops (:data:`~numeric.graph.op_registry.HOST_KERNELS`): NumPy
-kernels with integer or bool outputs that a graph gradient refuses to go
-through, naming the op (TF1 has no gradient for them either). A cast between
-floating dtypes is an ``Identity``, so gradients pass it. ``square`` and
-``l2_loss`` are built from registry ops, so their gradients come from the
-eager engine's VJPs.
+``argmax``, ``argmin``, the comparisons, the logical ops and the casts that
+change the kind of a value are host ops
+(:data:`~numeric.graph.op_registry.HOST_KERNELS`): NumPy kernels with integer
+or bool outputs, declared not differentiable as TF1 declares them
+(``NotDifferentiable``): inside a gradient their outputs are constants, so
+``x * cast(greater(x, 0), float32)`` differentiates through its ``x`` factor
+only, as in TF1. A cast between floating dtypes is an ``Identity``, so
+gradients pass it. ``square`` and ``l2_loss`` are built from registry ops,
+so their gradients come from the eager engine's VJPs.
 """
 
 from __future__ import annotations
@@ -91,6 +94,19 @@ def argmin(
 # ----- comparisons and casts ----------------------------------------------------
 
 
+def _compare(op_type, x, y, name) -> Tensor:
+    graph = next((t.graph for t in (x, y) if isinstance(t, Tensor)), None)
+    tx, ty = _tensor(x, graph), _tensor(y, graph)
+    if op_type.startswith("Logical"):
+        for what, t in (("x", tx), ("y", ty)):
+            if t.dtype != bool_:
+                fn = "logical_" + op_type[7:].lower()
+                raise TypeError(f"{fn}: {what} ({t.name}) must be bool, not {t.dtype}")
+    display = tx.graph.unique_name(name or op_type, mark_as_used=False)
+    shape = broadcast_shapes(display, tx._shape, ty._shape)
+    return _host(op_type, [tx, ty], shape, bool_, name or op_type)
+
+
 def equal(x: GraphTensorLike, y: GraphTensorLike, name: str | None = None) -> Tensor:
     """Elementwise ``x == y`` with broadcasting, a bool tensor (``tf.equal``).
 
@@ -102,11 +118,75 @@ def equal(x: GraphTensorLike, y: GraphTensorLike, name: str | None = None) -> Te
     ...         print(sess.run(G.equal([1, 2, 3], 2)))
     [False  True False]
     """
-    graph = next((t.graph for t in (x, y) if isinstance(t, Tensor)), None)
-    tx, ty = _tensor(x, graph), _tensor(y, graph)
-    display = tx.graph.unique_name(name or "Equal", mark_as_used=False)
-    shape = broadcast_shapes(display, tx._shape, ty._shape)
-    return _host("Equal", [tx, ty], shape, bool_, name or "Equal")
+    return _compare("Equal", x, y, name)
+
+
+def not_equal(
+    x: GraphTensorLike, y: GraphTensorLike, name: str | None = None
+) -> Tensor:
+    """Elementwise ``x != y``, a bool tensor (``tf.not_equal``)."""
+    return _compare("NotEqual", x, y, name)
+
+
+def less(x: GraphTensorLike, y: GraphTensorLike, name: str | None = None) -> Tensor:
+    """Elementwise ``x < y``, a bool tensor (``tf.less``).
+
+    Examples
+    --------
+    >>> import numeric.graph as G
+    >>> with G.Graph().as_default():
+    ...     with G.Session() as sess:
+    ...         print(sess.run([G.less([1, 2, 3], 2), G.greater_equal([1, 2, 3], 2)]))
+    [array([ True, False, False]), array([False,  True,  True])]
+    """
+    return _compare("Less", x, y, name)
+
+
+def less_equal(
+    x: GraphTensorLike, y: GraphTensorLike, name: str | None = None
+) -> Tensor:
+    """Elementwise ``x <= y``, a bool tensor (``tf.less_equal``)."""
+    return _compare("LessEqual", x, y, name)
+
+
+def greater(x: GraphTensorLike, y: GraphTensorLike, name: str | None = None) -> Tensor:
+    """Elementwise ``x > y``, a bool tensor (``tf.greater``)."""
+    return _compare("Greater", x, y, name)
+
+
+def greater_equal(
+    x: GraphTensorLike, y: GraphTensorLike, name: str | None = None
+) -> Tensor:
+    """Elementwise ``x >= y``, a bool tensor (``tf.greater_equal``)."""
+    return _compare("GreaterEqual", x, y, name)
+
+
+def logical_and(
+    x: GraphTensorLike, y: GraphTensorLike, name: str | None = None
+) -> Tensor:
+    """Elementwise ``x and y`` of bool tensors (``tf.logical_and``).
+
+    Raises
+    ------
+    TypeError
+        ``x`` or ``y`` is not bool (named).
+    """
+    return _compare("LogicalAnd", x, y, name)
+
+
+def logical_or(
+    x: GraphTensorLike, y: GraphTensorLike, name: str | None = None
+) -> Tensor:
+    """Elementwise ``x or y`` of bool tensors (``tf.logical_or``)."""
+    return _compare("LogicalOr", x, y, name)
+
+
+def logical_not(x: GraphTensorLike, name: str | None = None) -> Tensor:
+    """Elementwise ``not x`` of a bool tensor (``tf.logical_not``)."""
+    t = _tensor(x)
+    if t.dtype != bool_:
+        raise TypeError(f"logical_not: x ({t.name}) must be bool, not {t.dtype}")
+    return _host("LogicalNot", [t], t._shape, bool_, name or "LogicalNot")
 
 
 def cast(x: GraphTensorLike, dtype: npt.DTypeLike, name: str | None = None) -> Tensor:
@@ -139,10 +219,38 @@ def _cast_kernel(arrays, attrs):
     return arr.astype(float64) if target == float64 else arr
 
 
-defhost("ArgMax", lambda arrays, attrs: np.argmax(arrays[0], axis=attrs["axis"]))
-defhost("ArgMin", lambda arrays, attrs: np.argmin(arrays[0], axis=attrs["axis"]))
-defhost("Equal", lambda arrays, attrs: np.equal(arrays[0], arrays[1]))
-defhost("Cast", _cast_kernel)
+def _argmax(arrays, attrs):
+    return np.argmax(arrays[0], axis=attrs["axis"])
+
+
+def _argmin(arrays, attrs):
+    return np.argmin(arrays[0], axis=attrs["axis"])
+
+
+def _elementwise(ufunc):
+    def kernel(arrays, attrs):
+        return ufunc(*arrays)
+
+    return kernel
+
+
+# All of these are TF1 NotDifferentiable: constants inside a gradient (a float
+# cast is an Identity, which gradients pass).
+defhost("ArgMax", _argmax, not_differentiable=True)
+defhost("ArgMin", _argmin, not_differentiable=True)
+defhost("Cast", _cast_kernel, not_differentiable=True)
+for _type, _ufunc in [
+    ("Equal", np.equal),
+    ("NotEqual", np.not_equal),
+    ("Less", np.less),
+    ("LessEqual", np.less_equal),
+    ("Greater", np.greater),
+    ("GreaterEqual", np.greater_equal),
+    ("LogicalAnd", np.logical_and),
+    ("LogicalOr", np.logical_or),
+    ("LogicalNot", np.logical_not),
+]:
+    defhost(_type, _elementwise(_ufunc), not_differentiable=True)
 
 
 # ----- composites of registry ops -------------------------------------------------
