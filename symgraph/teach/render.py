@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 
 from ..node import Node, float_of
 
@@ -57,11 +58,18 @@ def format_number(v, digits: int = 4) -> str:
     return f"{v:.{digits}g}"
 
 
-def text_table(grid: list[list[str]]) -> str:
-    """Aligned plain text: a header line, a rule, one line per row."""
-    head = [HEADERS[c] for c in COLUMNS]
+def text_table(
+    grid: list[list[str]],
+    columns: tuple = COLUMNS,
+    headers: dict | None = None,
+    right_aligned: tuple = _RIGHT,
+) -> str:
+    """Aligned plain text: a header line, a rule, one line per row (the
+    backprop table's columns unless others are given)."""
+    headers = HEADERS if headers is None else headers
+    head = [headers[c] for c in columns]
     widths = [max(len(x) for x in col) for col in zip(head, *grid)]
-    right = {COLUMNS.index(c) for c in _RIGHT}
+    right = {columns.index(c) for c in right_aligned}
 
     def line(cells):
         out = []
@@ -73,14 +81,23 @@ def text_table(grid: list[list[str]]) -> str:
     return "\n".join([line(head), rule, *(line(g) for g in grid)])
 
 
-def markdown_table(grid: list[list[str]]) -> str:
-    """A GitHub-flavoured Markdown table."""
+def markdown_table(
+    grid: list[list[str]],
+    columns: tuple = COLUMNS,
+    headers: dict | None = None,
+    right_aligned: tuple = _RIGHT,
+    code: Callable[[str], bool] = lambda text: False,
+) -> str:
+    """A GitHub-flavoured Markdown table; a cell for which ``code`` is true
+    is set as code (between backquotes)."""
+    headers = HEADERS if headers is None else headers
 
     def cell(text):
-        return text.replace("|", "\\|") if text else " "
+        text = text.replace("|", "\\|")
+        return f"`{text}`" if code(text) else text or " "
 
-    head = "| " + " | ".join(HEADERS[c] for c in COLUMNS) + " |"
-    align = "|" + "|".join("---:" if c in _RIGHT else "---" for c in COLUMNS)
+    head = "| " + " | ".join(headers[c] for c in columns) + " |"
+    align = "|" + "|".join("---:" if c in right_aligned else "---" for c in columns)
     body = ["| " + " | ".join(cell(t) for t in g) + " |" for g in grid]
     return "\n".join([head, align + "|", *body])
 

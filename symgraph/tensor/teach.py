@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..teach.render import markdown_table, text_table
 from ..traverse import toposort
 from .dims import shape_text
 from .evaluate import Values, bind_arrays, evaluate_nodes, free_symbols
@@ -139,31 +140,19 @@ class MatrixBackpropTable:
         return [[self.cells(r)[c] for c in COLUMNS] for r in self.rows]
 
     def __str__(self) -> str:
-        head = [HEADERS[c] for c in COLUMNS]
-        grid = self._grid()
-        widths = [max(len(x) for x in col) for col in zip(head, *grid)]
-
-        def line(cells):
-            return "  ".join(t.ljust(w) for t, w in zip(cells, widths)).rstrip()
-
-        rule = "  ".join("-" * w for w in widths)
-        return "\n".join([line(head), rule, *(line(g) for g in grid)])
+        return text_table(self._grid(), COLUMNS, HEADERS, ())
 
     __repr__ = __str__
 
     def to_markdown(self) -> str:
-        """A GitHub-flavoured Markdown table."""
-
-        def cell(t):
-            return f"`{t}`" if t not in ("-", "ok", "WRONG", "") else t
-
-        head = "| " + " | ".join(HEADERS[c] for c in COLUMNS) + " |"
-        align = "|" + "---|" * len(COLUMNS)
-        body = [
-            "| " + " | ".join(cell(t.replace("|", "\\|")) for t in g) + " |"
-            for g in self._grid()
-        ]
-        return "\n".join([head, align, *body])
+        """A GitHub-flavoured Markdown table (formulas as code)."""
+        return markdown_table(
+            self._grid(),
+            COLUMNS,
+            HEADERS,
+            (),
+            lambda t: t not in ("-", "ok", "WRONG", ""),
+        )
 
     def to_latex(self) -> str:
         """A ``tabular`` of the formulas in matrix notation (LaTeX math)."""
