@@ -17,7 +17,10 @@ The result equals the input wherever both are defined: the mask that makes
 ``d(x**y)/dy`` 0 at ``x = 0`` (where ``x**y * log(x)`` is 0 * -inf) is shown as
 the formula ``x**y * log(x)``, as a textbook writes it, and the mask that makes
 atan2's partials 0 at the origin (``where(x**2 + y**2, x / (x**2 + y**2), 0)``)
-as the quotient ``x / (x**2 + y**2)``, which has no value there. Symbols are
+as the quotient ``x / (x**2 + y**2)``, which has no value there. The step
+``greater(a, b, h)`` of the tie rules is shown as ``heaviside(a - b, h)``
+(equal for all real ``a`` and ``b``; the DAG uses ``greater`` so that two
+equal infinities tie). Symbols are
 real, as everywhere in the toolkit, so SymPy may write ``abs(x)**2`` as
 ``x**2``.
 """
@@ -170,7 +173,8 @@ def _in_branches(c: Node, a: Node, b: Node) -> tuple:
 def _unmask(node: Node) -> Node:
     """``node`` with each pow or quotient mask replaced by its formula (equal
     wherever both are defined: the mask only gives a value where the formula
-    has none), and the branches of each ``where`` told their condition."""
+    has none), the branches of each ``where`` told their condition, and each
+    ``greater`` step written as ``heaviside``."""
 
     def replace(n: Node, args: list) -> Node | None:
         if _is_pow_mask(n) or _is_quotient_mask(n):
@@ -178,6 +182,9 @@ def _unmask(node: Node) -> Node:
         if n.op == "where":
             c, a, b = args
             return make("where", c, *_in_branches(c, a, b))
+        if n.op == "greater":  # the textbook's step: equal for all real a, b
+            a, b, h = args
+            return make("heaviside", make("sub", a, b), h)
         return None
 
     return rebuild(node, replace, make)

@@ -115,3 +115,15 @@ def test_a_negative_product_takes_its_sign_into_a_difference():
     node = sg.from_sympy(-(y.to_sympy() - x.to_sympy()) * t.to_sympy())
     assert str(node) == "t * (x - y)"
     assert sg.evaluate(node, {x: 0.3, y: 1.7, t: -2.0}) == pytest.approx(2.8)
+
+
+def test_the_tie_step_reads_as_a_heaviside_step():
+    x, y = sg.symbols("x y")
+    (d,) = sg.grad(sg.maximum(x, y), [x])
+    assert str(d) == "greater(x, y, 1/2)"  # the DAG: two equal infinities tie
+    shown = sg.simplify(d)
+    assert str(shown) == "heaviside(x - y, 1/2)"
+    # equal on the reals, the tie included
+    for a, b in [(1.0, 2.0), (3.0, -1.0), (0.5, 0.5), (-2.0, -2.0)]:
+        at = {"x": a, "y": b}
+        assert sg.evaluate(shown, at) == sg.evaluate(d, at)
