@@ -123,10 +123,10 @@ def build_program(outputs: list, arg_index: dict) -> Program:
             where[node] = ("const", const_value(node))
             mask[node] = 0
             continue
-        args = node.args
-        operands = [where[a] for a in args]
+        operands = []
         m = 0
-        for a in args:
+        for a in node.args:
+            operands.append(where[a])
             m |= mask[a]
         if not m:
             # An op on constants that construction left unfolded (too large
