@@ -23,8 +23,16 @@ import unicodedata
 
 from .errors import SymbolNameError
 
-__all__ = ["ascii_name", "checked_name", "letter_problem", "normal_name"]
+__all__ = [
+    "ascii_name",
+    "check_ascii_name",
+    "checked_name",
+    "letter_problem",
+    "normal_name",
+]
 
+# An ASCII identifier (function names of generated code).
+_ASCII_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 # Latin-1 Supplement and Latin Extended-A letters: the accented letters of
 # European languages (the two operators in the range, × and ÷, are not letters).
 _LATIN = range(0xC0, 0x180)
@@ -101,6 +109,18 @@ def checked_name(name, what: str) -> str:
     if keyword.iskeyword(normal):
         raise SymbolNameError(f"{what} {shown} is a Python keyword")
     return normal
+
+
+def check_ascii_name(name: str, what: str) -> None:
+    """Raise SymbolNameError unless ``name`` is an ASCII identifier (a letter,
+    then letters, digits or _) and not a Python keyword (a function name of
+    generated code)."""
+    if not isinstance(name, str) or not _ASCII_NAME.match(name):
+        raise SymbolNameError(
+            f"{what} {name!r} is not allowed: use a letter followed by letters, digits or _"
+        )
+    if keyword.iskeyword(name):
+        raise SymbolNameError(f"{what} {name!r} is a Python keyword")
 
 
 def _spell(c: str) -> tuple[str, bool]:

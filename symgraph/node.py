@@ -12,23 +12,22 @@ part of symgraph: it reads the op table of ``opdef.py`` and prints through
 
 from __future__ import annotations
 
-import keyword
 import numbers
-import re
 import threading
 import weakref
 from collections.abc import Callable, Mapping
 from fractions import Fraction
+from functools import partial
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
 from .constvalues import Number, const_number, const_value, float_of, is_const
-from .errors import LimitError, SymbolNameError
+from .errors import LimitError
 from .hooks import Hooks
 from .identifiers import checked_name
 from .opdef import OPS
-from .printing import const_text, to_text
+from .printing import const_text, latex_text, to_text
 from .traverse import rebuild
 from .traverse import toposort as _toposort
 
@@ -49,14 +48,24 @@ __all__ = [
     "symbol",
 ]
 
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+# The hash-consing table: key -> weak reference to the node (a plain dict is
+# cheaper to read than a WeakValueDictionary). A key holds the argument nodes
+# (compared by identity); the reference's callback removes the entry as its
+# node dies, so the table keeps nothing alive.
+_TABLE: dict[tuple, weakref.ref] = {}
+# Reads take no lock. An insert looks up again under the lock, so two threads
+# building one new node make one object; the removal callback takes the lock
+# too, so it cannot delete an entry just put in the dead one's place. It is
+# reentrant: a node can die (the cyclic collector) inside an insert.
+_LOCK = threading.RLock()
 
-# The hash-consing table. Keys hold the ids of argument nodes; a live node
-# keeps its arguments alive, so an id in a live key cannot be reused.
-_TABLE: weakref.WeakValueDictionary[tuple, Node] = weakref.WeakValueDictionary()
-# Interning is a lookup then an insert: two threads building the same node at
-# once must not both insert (that would make two objects for one expression).
-_LOCK = threading.Lock()
+
+def _forget(key: tuple, ref: weakref.ref) -> None:
+    """``ref``'s callback: remove ``key``'s entry if it is still ``ref``."""
+    with _LOCK:
+        if _TABLE.get(key) is ref:
+            del _TABLE[key]
+
 
 # Largest integer constant kept exactly, in bits. Beyond it folding stops and
 # the expression stays symbolic.
@@ -117,11 +126,11 @@ class Node:
         like ``str()`` (a DAG whose text would be too long shows a summary)."""
         text = to_text(self)
         if text.startswith("<"):
-            return r"$\text{" + _latex_text(text[1:-1]) + "}$"
+            return r"$\text{" + latex_text(text[1:-1]) + "}$"
         try:
             return "$" + _HOOKS["latex"](self) + "$"
         except ValueError:  # no SymPy form (too deep, too large a power)
-            return r"$\texttt{" + _latex_text(text) + "}$"
+            return r"$\texttt{" + latex_text(text) + "}$"
 
     def to_sympy(self) -> sympy.Expr:
         """The SymPy expression of this node (symbols become plain ``sympy.Symbol``)."""
@@ -231,7 +240,7 @@ class Node:
     def __bool__(self) -> bool:
         return True
 
-    # Immutable: the fields are set once, by _intern, through object.__setattr__.
+    # Immutable: the fields are set once, by _intern, through the slot descriptors.
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("symgraph nodes are immutable")
 
@@ -242,20 +251,11 @@ class Node:
         raise TypeError("symgraph nodes are not pickled; use str(node) and sg.parse")
 
 
-def _latex_text(text: str) -> str:
-    """Plain text made safe inside LaTeX's \\text{...}."""
-    for ch in "\\{}_^%$&#~":
-        text = text.replace(ch, " " if ch in "\\~" else "\\" + ch)
-    return text
-
-
-def _check_name(name: str, what: str) -> None:
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise SymbolNameError(
-            f"{what} {name!r} is not allowed: use a letter followed by letters, digits or _"
-        )
-    if keyword.iskeyword(name):
-        raise SymbolNameError(f"{what} {name!r} is a Python keyword")
+# _intern sets the fields through the slots' descriptors (Node.__setattr__ refuses)
+_SET_OP = Node.__dict__["op"].__set__
+_SET_ARGS = Node.__dict__["args"].__set__
+_SET_VALUE = Node.__dict__["value"].__set__
+_SET_NAME = Node.__dict__["name"].__set__
 
 
 def _intern(
@@ -270,19 +270,22 @@ def _intern(
             else (op, type(value), value)
         )
     else:
-        key = (op, tuple(map(id, args)), value, name)
-    node = _TABLE.get(key)
-    if node is not None:
-        return node
+        key = (op, args, value, name)
+    ref = _TABLE.get(key)
+    if ref is not None:
+        node = ref()
+        if node is not None:
+            return node
     with _LOCK:
-        node = _TABLE.get(key)
+        ref = _TABLE.get(key)
+        node = None if ref is None else ref()
         if node is None:
             node = object.__new__(Node)
-            object.__setattr__(node, "op", op)
-            object.__setattr__(node, "args", args)
-            object.__setattr__(node, "value", value)
-            object.__setattr__(node, "name", name)
-            _TABLE[key] = node
+            _SET_OP(node, op)
+            _SET_ARGS(node, args)
+            _SET_VALUE(node, value)
+            _SET_NAME(node, name)
+            _TABLE[key] = weakref.ref(node, partial(_forget, key))
     return node
 
 
@@ -295,6 +298,9 @@ def symbol(name: str) -> Node:
 
 def const(value) -> Node:
     """A numeric constant node; integers and fractions stay exact."""
+    kind = type(value)
+    if kind is float or (kind is int and value.bit_length() <= MAX_INT_BITS):
+        return _intern("const", (), value, None)  # the common cases, already normal
     if isinstance(value, bool):
         raise TypeError("booleans are not numbers here; use 0 or 1")
     if isinstance(value, Fraction):
@@ -372,15 +378,17 @@ def make(op: str, *args: Node) -> Node:
         opdef = OPS[op]
     except KeyError:
         raise ValueError(f"unknown op {op!r}") from None
-    if opdef.fold is not None and all(a.op == "const" for a in args):
-        value = opdef.fold(*[a.value for a in args])
+    fold = opdef.fold
+    if fold is not None and all(a.op == "const" for a in args):
+        value = fold(*[a.value for a in args])
         if value is not None:
             try:
                 return const(value)
             except LimitError:
                 pass  # too large to keep exactly: the expression stays symbolic
-    if opdef.rewrite is not None:
-        node = opdef.rewrite(*args)
+    rewrite = opdef.rewrite
+    if rewrite is not None:
+        node = rewrite(*args)
         if node is not None:
             return node
     return _intern(op, args, None, None)

@@ -12,7 +12,7 @@ from fractions import Fraction
 from .opdef import OPS
 from .traverse import toposort
 
-__all__ = ["const_text", "node_texts", "to_text"]
+__all__ = ["const_text", "latex_text", "node_texts", "to_text"]
 
 _MAX_TEXT = 20_000
 
@@ -20,6 +20,13 @@ _MAX_TEXT = 20_000
 # binds tighter; unary minus sits between * and **, as in Python: -x**2 is
 # -(x**2)); calls, symbols and non-negative numbers are atoms.
 _ATOM = 5
+
+
+def latex_text(text: str) -> str:
+    """Plain text made safe inside LaTeX's \\text{...}."""
+    for ch in "\\{}_^%$&#~":
+        text = text.replace(ch, " " if ch in "\\~" else "\\" + ch)
+    return text
 
 
 def const_text(value) -> str:

@@ -9,7 +9,8 @@ import textwrap
 import numpy as np
 
 from ..grad import adjoints, jacobian
-from ..node import Node, _check_name, as_node, const
+from ..identifiers import check_ascii_name
+from ..node import Node, as_node, const
 from ..opdef import OPS
 from ..printing import to_text
 from ..traverse import toposort
@@ -91,7 +92,7 @@ class Module:
         if not isinstance(name, str):
             raise CodegenError(f"name must be a string, not {name!r}")
         try:
-            _check_name(name, "function name")
+            check_ascii_name(name, "function name")
         except ValueError as exc:
             raise CodegenError(str(exc)) from None
         self.target = target

@@ -40,6 +40,7 @@ _CALL = re.compile(r"np\.(\w+)\(([^()]*)\)\Z")
 
 
 _FORMS: dict = {}
+_UNSEEN = object()  # an op build_program has not met yet
 
 
 def ufunc_form(op_name: str):
@@ -138,12 +139,13 @@ def build_program(outputs: list, arg_index: dict) -> Program:
             continue
         mask[node] = m
         where[node] = ("step", len(steps))
-        if op not in seen_ops:
-            seen_ops[op] = None if OPS[op].variadic else ufunc_form(op)
+        form = seen_ops.get(op, _UNSEEN)
+        if form is _UNSEEN:
+            form = seen_ops[op] = None if OPS[op].variadic else ufunc_form(op)
             for h in OPS[op].py_helpers:
                 if h.source not in helpers:
                     helpers.append(h.source)
-        steps.append(Step(node, op, operands, seen_ops[op]))
+        steps.append(Step(node, op, operands, form))
     never = len(steps)
     last_use = [never] * never
     for j, step in enumerate(steps):

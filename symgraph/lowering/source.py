@@ -23,7 +23,7 @@ from __future__ import annotations
 import itertools
 import linecache
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -56,30 +56,55 @@ def _expr(op_name: str, atoms: list) -> str:
     return expr
 
 
-def _atom(o, step_atom) -> str:
-    kind, v = o
-    if kind == "const":
-        return const_text(v)
-    assert kind == "step", kind  # the callers read arguments and rows themselves
-    return step_atom(v)
-
-
 def plain_source(prog: Program, fname: str, params: list, slots: list) -> str:
     """Straight-line code returning the tuple of outputs."""
-
-    def atom(o):
-        if o[0] == "arg":
-            return params[o[1]]
-        return _atom(o, lambda j: f"t{slots[j]}")
-
+    names = [f"t{k}" for k in slots]  # the temporary each step writes
+    texts = _OperandTexts(params, names)
     lines = _def_line(fname, params)
+    expr = _Templates()
     for j, step in enumerate(prog.steps):
-        lines.append(
-            f"    t{slots[j]} = {_expr(step.op, [atom(o) for o in step.operands])}"
-        )
-    outs = [atom(o) for o in prog.outputs]
+        lines.append(f"    {names[j]} = {expr(step.op, texts.of(step.operands))}")
+    outs = texts.of(prog.outputs)
     lines.append(f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})")
     return "\n".join(lines) + "\n"
+
+
+class _OperandTexts:
+    """The source text of operands: arguments by ``params``, steps by
+    ``steps`` (their names, by step index), constants by :func:`const_text`."""
+
+    def __init__(self, params: Sequence | Mapping, steps: list) -> None:
+        self.params = params
+        self.steps = steps
+
+    def of(self, operands: list) -> list:
+        out = []
+        for kind, v in operands:
+            if kind == "step":
+                out.append(self.steps[v])
+            elif kind == "arg":
+                out.append(self.params[v])
+            else:
+                assert kind == "const", kind  # rows are the callers' own
+                out.append(const_text(v))
+        return out
+
+
+class _Templates:
+    """:func:`_expr` with each op's template looked up once."""
+
+    def __init__(self) -> None:
+        self.plain: dict = {}  # op name -> np_src of a fixed-arity op
+
+    def __call__(self, op_name: str, atoms: list) -> str:
+        template = self.plain.get(op_name)
+        if template is not None:
+            return template.format(*atoms)
+        op = OPS[op_name]
+        if op.variadic:
+            return _expr(op_name, atoms)
+        self.plain[op_name] = op.np_src
+        return op.np_src.format(*atoms)
 
 
 # In-place arithmetic reads (and compiles) better as an augmented assignment:
@@ -155,15 +180,16 @@ def blocked_source(
     used.update(o[1] for _, o in copies if o[0] == "arg")
     block = {i: _fresh("_" + params[i], taken) for i in sorted(used)}
 
+    # the text each step writes: its output row or its buffer
+    dsts = [
+        f"_o[{rows[j]}]" if slot is None else f"t{slot}" for j, slot in enumerate(slots)
+    ]
+    texts = _OperandTexts(block, dsts)
+
     def atom(o):
-        if o[0] == "arg":
-            return block[o[1]]
         if o[0] == "row":
             return f"_o[{o[1]}]"
-        return _atom(o, dst)
-
-    def dst(j):
-        return f"_o[{rows[j]}]" if slots[j] is None else f"t{slots[j]}"
+        return texts.of([o])[0]
 
     def out(target):
         return f"out={target}" if out_keyword else target
@@ -189,9 +215,10 @@ def blocked_source(
     for i in sorted(used):
         lines.append(f"        {block[i]} = {params[i]}[_start:_stop]")
     lines.append("        _o = _out[:, _start:_stop]")
+    expr = _Templates()
     for j, step in enumerate(prog.steps):
-        atoms = [atom(o) for o in step.operands]
-        target = dst(j)
+        atoms = texts.of(step.operands)
+        target = dsts[j]
         if step.form is not None:
             name, args = step.form
             lines.append(f"        {_ufunc_line(name, args, atoms, target, out)}")
@@ -207,7 +234,7 @@ def blocked_source(
             for a in atoms[2:]:
                 lines.append(f"        np.{name}({target}, {a}, {out(target)})")
         else:
-            lines.append(f"        {target} = {_expr(step.op, atoms)}")
+            lines.append(f"        {target} = {expr(step.op, atoms)}")
     for r, o in copies:
         lines.append(f"        _o[{r}] = {atom(o)}")
     return "\n".join(lines) + "\n"

@@ -100,6 +100,8 @@ def _sub_identities(x, y):
 
 
 def _mul_identities(x, y):
+    if x.op != "const" and y.op != "const":
+        return None  # the common case: no identity applies
     if is_exact(y, 1):
         return x
     if is_exact(x, 1):

@@ -42,12 +42,15 @@ def _number(n: Node) -> bool:
 
 def coeff_rest(n: Node) -> tuple:
     """``(coefficient, rest)``; rest None for a constant."""
-    if n.op == "const":
+    op = n.op
+    if op == "const":
         return n.value, None
-    if n.op == "neg":
+    if op == "neg":
         c, r = _product_coeff(n.args[0])
         return -c, r
-    return _product_coeff(n)
+    if op == "mul":
+        return _product_coeff(n)
+    return 1, n  # the common case, without a call
 
 
 def _product_coeff(n: Node) -> tuple:
@@ -92,6 +95,11 @@ def base_power(n: Node) -> tuple:
     return n, const(1)
 
 
+def _base(n: Node) -> Node:
+    """The base of :func:`base_power`, without building its exponent."""
+    return n.args[0] if n.op == "pow" else n
+
+
 # ----- products and quotients -------------------------------------------------------------
 def _cancel(x: Node, y: Node) -> Node | None:
     """``x * y`` when a reciprocal meets its factor one level down, else None."""
@@ -127,9 +135,9 @@ def mul(x: Node, y: Node) -> Node | None:
         return make("div", x, y.args[1])
     if x.op == "const" or y.op == "const":
         return None
-    bx, ex = base_power(x)
-    by, ey = base_power(y)
-    if bx is by:  # x**a * x**b = x**(a + b)
+    if _base(x) is _base(y):  # x**a * x**b = x**(a + b)
+        bx, ex = base_power(x)
+        ey = base_power(y)[1]
         return make("pow", bx, make("add", ex, ey))
     return _cancel(x, y)
 
@@ -156,9 +164,9 @@ def div(x: Node, y: Node) -> Node | None:
         return make("neg", make("div", const(-cx), y))
     if x.op == "const" or y.op == "const":
         return None
-    bx, ex = base_power(x)
-    by, ey = base_power(y)
-    if bx is by:  # x**a / x**b = x**(a - b)
+    if _base(x) is _base(y):  # x**a / x**b = x**(a - b)
+        bx, ex = base_power(x)
+        ey = base_power(y)[1]
         return make("pow", bx, make("sub", ex, ey))
     if x.op == "div":  # (a/b)/y = a/(b*y)
         return make("div", x.args[0], make("mul", x.args[1], y))

@@ -57,6 +57,8 @@ def _gate(c: Node, value: Node, zero_first: bool) -> Node:
 
 def mul_gated(x: Node, y: Node) -> Node | None:
     """``x * y`` built inside a gate, or None when neither factor is gated."""
+    if x.op != "where" and y.op != "where":
+        return None  # the common case, decided without building anything
     for g, other, left in ((gated(x), y, True), (gated(y), x, False)):
         if g is not None:
             c, value, zero_first = g

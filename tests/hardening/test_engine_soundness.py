@@ -8,11 +8,13 @@ this test gives it: many threads building the same new nodes at once).
 import math
 import sys
 import threading
+import weakref
 
 import numpy as np
 import pytest
 
 import symgraph as sg
+import symgraph.node as symgraph_node
 
 x, y = sg.symbols("x y")
 
@@ -42,6 +44,65 @@ def test_hash_consing_gives_one_object_per_expression_across_threads():
         sys.setswitchinterval(old)
     for other in built[1:]:
         assert all(a is b for a, b in zip(built[0], other))
+
+
+def test_hash_consing_stays_unique_while_nodes_die_and_are_rebuilt_across_threads():
+    # Each thread builds and drops the same expressions over and over, so an
+    # entry of the node table is removed (its node died) while another thread
+    # puts the rebuilt node in its place; a removal must never take out the
+    # new entry, or a later build would make a second object.
+    start = threading.Barrier(8)
+    kept = [None] * 8
+    s = sg.symbols("rebuilt_symbol")
+
+    def build(k):
+        start.wait()
+        for _ in range(300):
+            out = [sg.cos(s * c + 1) for c in range(2, 12)]
+            del out  # the last reference, unless another thread holds one too
+        kept[k] = [sg.cos(s * c + 1) for c in range(2, 12)]
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=build, args=(k,)) for k in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+    for other in kept[1:]:
+        assert all(a is b for a, b in zip(kept[0], other))
+    assert all(
+        a is b for a, b in zip(kept[0], [sg.cos(s * c + 1) for c in range(2, 12)])
+    )
+
+
+def test_a_late_removal_leaves_the_rebuilt_entry_alone():
+    # The race the previous test provokes, step by step: a node dies, another
+    # thread rebuilds it before the dead node's removal callback has run; the
+    # callback must then leave the new entry in place.
+    table = symgraph_node._TABLE
+    s = sg.symbols("late_symbol")
+    e = sg.cos(s * 13 + 1)
+    (key,) = [k for k, r in table.items() if r() is e]
+    stale = weakref.ref(s)  # stands for the dead node's reference
+    symgraph_node._forget(key, stale)
+    assert table[key]() is e
+    assert sg.cos(s * 13 + 1) is e
+
+
+def test_node_table_keeps_no_dead_node():
+    table = symgraph_node._TABLE
+    s = sg.symbols("released_symbol")
+    before = len(table)
+    e = sg.tanh(s * 7 + 5) / (s - 11)
+    probe = weakref.ref(e)
+    assert len(table) > before
+    del e
+    assert probe() is None  # the table holds its nodes weakly
+    assert len(table) == before  # and their entries go with them
 
 
 def test_constant_folding_follows_numpy_for_nan():
