@@ -60,11 +60,17 @@ _TABLE: dict[tuple, weakref.ref] = {}
 _LOCK = threading.RLock()
 
 
-def _forget(key: tuple, ref: weakref.ref) -> None:
-    """``ref``'s callback: remove ``key``'s entry if it is still ``ref``."""
-    with _LOCK:
-        if _TABLE.get(key) is ref:
-            del _TABLE[key]
+def _forget(
+    key: tuple,
+    ref: weakref.ref,
+    _table: dict = _TABLE,
+    _lock: Any = _LOCK,
+) -> None:
+    """``ref``'s callback: remove ``key``'s entry if it is still ``ref`` (table
+    and lock bound as defaults, for nodes that die at interpreter exit)."""
+    with _lock:
+        if _table.get(key) is ref:
+            del _table[key]
 
 
 # Largest integer constant kept exactly, in bits. Beyond it folding stops and
