@@ -39,7 +39,9 @@ class VerifyResult:
     ``correct`` is True for the first and the last; ``counterexample`` is set
     only when wrong: ``{"point": {name: float}, "claimed": ..., "actual":
     ..., "difference": ...}`` (claimed minus actual), the values computed at
-    60 digits (a list per variable when several were given). ``evidence`` says what the verdict rests on.
+    60 digits (a list per variable when several were given). ``evidence``
+    says what the verdict rests on. ``shown`` is the derivative as printed
+    (simplified, when wrong); ``derivative`` the DAG as built.
     """
 
     verdict: str
@@ -48,6 +50,7 @@ class VerifyResult:
     claim: list
     evidence: Evidence
     names: list = field(default_factory=list)
+    shown: list | None = None
 
     @property
     def correct(self) -> bool:
@@ -86,7 +89,8 @@ class VerifyResult:
                         f"{_plain(a)}, but the claim is smaller by {-g:.3g}"
                     )
             lines.append("  (both computed at 60 and 120 digits)")
-            lines += [f"  d/d{n} = {d}" for n, d in zip(self.names, self.derivative)]
+            shown = self.derivative if self.shown is None else self.shown
+            lines += [f"  d/d{n} = {d}" for n, d in zip(self.names, shown)]
             return "\n".join(lines)
         return (
             f"no counterexample: the claim agrees with the derivative at all {ev.points:,} "

@@ -33,6 +33,7 @@ from .opdef import OPS
 from .parse import parse
 from .precise import evaluate_precise
 from .sampling import sample
+from .tidy import simplify
 from .traverse import toposort
 from .verdicts import NO_COUNTEREXAMPLE, PROVED, WRONG, Evidence, VerifyResult
 from .wrt import normalize_wrt
@@ -313,7 +314,11 @@ def verify(
             "actual": a_vals[0] if single else a_vals,
             "difference": gaps[0] if single else gaps,
         }
-        return VerifyResult(WRONG, ce, derivative, claims, evidence, names)
+        # the derivative shown beside the counterexample is the tidied one
+        shown = [
+            simplify(d, min(1.0, timeout)) if timeout > 0 else d for d in derivative
+        ]
+        return VerifyResult(WRONG, ce, derivative, claims, evidence, names, shown)
     if len(candidates) > _MAX_CONFIRMATIONS:
         evidence.symbolic += (
             f"; {len(candidates) - _MAX_CONFIRMATIONS} float-precision disagreement(s) "

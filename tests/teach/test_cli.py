@@ -273,3 +273,9 @@ def test_cli_verify_claims_may_follow_the_options(capsys):
     assert (code, out.split(":")[0]) == (0, "proved")
     code, _, err = run(capsys, "grad", "x", "stray")  # elsewhere still refused
     assert code == 2 and "unrecognized arguments: stray" in err
+
+
+def test_cli_verify_shows_the_derivative_as_a_textbook_writes_it(capsys):
+    code, out, _ = run(capsys, "verify", "maximum(x, 2.5)", "0")
+    assert code == 1
+    assert out.splitlines()[-1] == "  d/dx = heaviside(x - 2.5, 1/2)"
