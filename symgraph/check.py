@@ -28,6 +28,7 @@ from .identifiers import normal_name
 from .node import Node, as_node, const_value
 from .opdef import OPS
 from .parse import parse
+from .sampling import kink_values
 from .traverse import toposort
 from .wrt import normalize_wrt
 
@@ -105,16 +106,10 @@ def _column(values, size: int) -> np.ndarray:
 # ----- points --------------------------------------------------------------------------
 def _kink_distance(f: Node, values: dict, size: int) -> np.ndarray:
     """Per point, the smallest magnitude of a kink expression of ``f``."""
-    kinks: list[Node] = []
-    for node in toposort([f]):
-        rule = OPS[node.op].kinks if node.args else None
-        if rule is not None:
-            kinks.extend(k for k in rule(*node.args) if k.op != "const")
-    if not kinks:
+    vals = kink_values(f, values, size)
+    if not vals:
         return np.full(size, np.inf)
-    with np.errstate(all="ignore"):
-        vals = [np.abs(_column(v, size)) for v in evaluate_nodes(kinks, bind(values))]
-    return np.min(vals, axis=0)
+    return np.min(np.abs(vals), axis=0)
 
 
 def _random_candidates(f: Node, grads: list, names: list, n: int, seed: int) -> list:

@@ -18,6 +18,7 @@ is evaluated on whole arrays of points at once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from .evaluate import bind, evaluate_nodes
 from .opdef import OPS
 from .traverse import toposort
 
-__all__ = ["Sample", "edges", "sample"]
+__all__ = ["Sample", "edges", "kink_values", "sample"]
 
 # Caps that keep the search bounded whatever the input's size.
 _MAX_EDGES = 48  # kink / singularity expressions searched
@@ -87,6 +88,22 @@ def edges(nodes: list) -> list:
                     seen.add(e)
                     out.append(e)
     return out
+
+
+def kink_values(f: Any, values: dict, size: int) -> list:
+    """The kink expressions of ``f``'s ops (their arguments of ``relu``,
+    ``abs``, ``maximum``'s difference, ...) at the ``size`` points of
+    ``values``: one array each (0 on the kink)."""
+    kinks: list = []
+    for node in toposort([f]):
+        rule = OPS[node.op].kinks if node.args else None
+        if rule is not None:
+            kinks.extend(k for k in rule(*node.args) if k.op != "const")
+    if not kinks:
+        return []
+    with np.errstate(all="ignore"):
+        vals = evaluate_nodes(kinks, bind(values))
+    return [np.broadcast_to(np.asarray(v, dtype=float), (size,)) for v in vals]
 
 
 def _mixture(rng, n: int) -> np.ndarray:

@@ -29,10 +29,9 @@ from .evaluate import bind, evaluate_nodes
 from .extensions import tensor as _tensor
 from .grad import grad
 from .node import Node, as_node
-from .opdef import OPS
 from .parse import parse
 from .precise import evaluate_precise
-from .sampling import sample
+from .sampling import kink_values, sample
 from .tidy import simplify
 from .traverse import toposort
 from .verdicts import NO_COUNTEREXAMPLE, PROVED, WRONG, Evidence, VerifyResult
@@ -159,17 +158,9 @@ def _where_nonzero(
 
 def _on_kinks(f: Node, values: dict) -> np.ndarray:
     """Mask of points exactly on a kink of ``f`` (its derivative is a convention there)."""
-    kinks: list[Node] = []
-    for node in toposort([f]):
-        rule = OPS[node.op].kinks if node.args else None
-        if rule is not None:
-            kinks.extend(k for k in rule(*node.args) if k.op != "const")
-    if not kinks:
-        return np.zeros(len(next(iter(values.values()))), dtype=bool)
-    with np.errstate(all="ignore"):
-        vals = evaluate_nodes(kinks, bind(values))
     size = len(next(iter(values.values())))
-    return np.any([np.broadcast_to(v, (size,)) == 0 for v in vals], axis=0)
+    vals = kink_values(f, values, size)
+    return np.any(np.array(vals) == 0, axis=0) if vals else np.zeros(size, dtype=bool)
 
 
 def _claims(claim: Any, count: int, single: bool) -> list:
