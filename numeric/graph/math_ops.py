@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from numeric._typing import Axis
 from numeric.graph.graph import GraphTensorLike, Tensor
-from numeric.graph.ops import _axis_attr, _tf1_reduction, apply_op
+from numeric.graph.ops import _reduction, apply_op
 
 
 def reduce_min(
@@ -57,10 +57,9 @@ def reduce_min(
     ...         print(sess.run(G.reduce_min([[3, 1], [2, 5]], axis=1)))
     [1 2]
     """
-    axis, keepdims = _tf1_reduction(
-        "reduce_min", axis, keepdims, reduction_indices, keep_dims
+    return _reduction(
+        "Min", "reduce_min", x, name, axis, keepdims, reduction_indices, keep_dims
     )
-    return apply_op("Min", [x], name, axis=_axis_attr(axis), keepdims=bool(keepdims))
 
 
 def reduce_prod(
@@ -104,10 +103,9 @@ def reduce_prod(
     ...         print(sess.run(dx, {x: [2.0, 0.0, 5.0]}))
     [ 0. 10.  0.]
     """
-    axis, keepdims = _tf1_reduction(
-        "reduce_prod", axis, keepdims, reduction_indices, keep_dims
+    return _reduction(
+        "Prod", "reduce_prod", x, name, axis, keepdims, reduction_indices, keep_dims
     )
-    return apply_op("Prod", [x], name, axis=_axis_attr(axis), keepdims=bool(keepdims))
 
 
 def clip_by_value(

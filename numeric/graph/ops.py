@@ -135,8 +135,9 @@ def _axis_attr(axis):
     return tuple(int(a) for a in axis)
 
 
-def _tf1_reduction(fn, axis, keepdims, reduction_indices, keep_dims):
-    """``axis`` and ``keepdims`` from either of TF1's spellings."""
+def _reduction(op_type, fn, x, name, axis, keepdims, reduction_indices, keep_dims):
+    """The ``op_type`` reduction node of ``reduce_*``, with ``axis`` and
+    ``keepdims`` taken from either of TF1's spellings."""
     if reduction_indices is not None:
         if axis is not None:
             raise ValueError(f"{fn}: give axis or reduction_indices, not both")
@@ -145,7 +146,7 @@ def _tf1_reduction(fn, axis, keepdims, reduction_indices, keep_dims):
         if keepdims:
             raise ValueError(f"{fn}: give keepdims or keep_dims, not both")
         keepdims = keep_dims
-    return axis, keepdims
+    return apply_op(op_type, [x], name, axis=_axis_attr(axis), keepdims=bool(keepdims))
 
 
 def reduce_sum(
@@ -162,10 +163,9 @@ def reduce_sum(
     ``reduction_indices`` and ``keep_dims`` are TF1's older names of ``axis``
     and ``keepdims``; giving both spellings of one is an error.
     """
-    axis, keepdims = _tf1_reduction(
-        "reduce_sum", axis, keepdims, reduction_indices, keep_dims
+    return _reduction(
+        "Sum", "reduce_sum", x, name, axis, keepdims, reduction_indices, keep_dims
     )
-    return apply_op("Sum", [x], name, axis=_axis_attr(axis), keepdims=bool(keepdims))
 
 
 def reduce_mean(
@@ -182,10 +182,9 @@ def reduce_mean(
     ``reduction_indices`` and ``keep_dims`` are TF1's older names of ``axis``
     and ``keepdims``; giving both spellings of one is an error.
     """
-    axis, keepdims = _tf1_reduction(
-        "reduce_mean", axis, keepdims, reduction_indices, keep_dims
+    return _reduction(
+        "Mean", "reduce_mean", x, name, axis, keepdims, reduction_indices, keep_dims
     )
-    return apply_op("Mean", [x], name, axis=_axis_attr(axis), keepdims=bool(keepdims))
 
 
 def reduce_max(
@@ -202,10 +201,9 @@ def reduce_max(
     ``reduction_indices`` and ``keep_dims`` are TF1's older names of ``axis``
     and ``keepdims``; giving both spellings of one is an error.
     """
-    axis, keepdims = _tf1_reduction(
-        "reduce_max", axis, keepdims, reduction_indices, keep_dims
+    return _reduction(
+        "Max", "reduce_max", x, name, axis, keepdims, reduction_indices, keep_dims
     )
-    return apply_op("Max", [x], name, axis=_axis_attr(axis), keepdims=bool(keepdims))
 
 
 def logsumexp(
