@@ -19,6 +19,21 @@ import symgraph.node as symgraph_node
 x, y = sg.symbols("x y")
 
 
+def _run_in_threads(build, n: int = 8) -> None:
+    """``build(k)`` in ``n`` threads at once, switching between them as often
+    as the interpreter allows."""
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # interleave the threads as much as possible
+    try:
+        threads = [threading.Thread(target=build, args=(k,)) for k in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+
+
 def test_hash_consing_gives_one_object_per_expression_across_threads():
     start = threading.Barrier(8)
     built = [None] * 8
@@ -32,16 +47,7 @@ def test_hash_consing_gives_one_object_per_expression_across_threads():
             out.append(sg.sin(s * 3 + 1) / (s - 2))
         built[k] = out
 
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # interleave the threads as much as possible
-    try:
-        threads = [threading.Thread(target=build, args=(k,)) for k in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(old)
+    _run_in_threads(build)
     for other in built[1:]:
         assert all(a is b for a, b in zip(built[0], other))
 
@@ -62,16 +68,7 @@ def test_hash_consing_stays_unique_while_nodes_die_and_are_rebuilt_across_thread
             del out  # the last reference, unless another thread holds one too
         kept[k] = [sg.cos(s * c + 1) for c in range(2, 12)]
 
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=build, args=(k,)) for k in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(old)
+    _run_in_threads(build)
     for other in kept[1:]:
         assert all(a is b for a, b in zip(kept[0], other))
     assert all(
