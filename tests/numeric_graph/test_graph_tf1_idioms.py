@@ -5,6 +5,7 @@ are checked against NumPy formulas, gradients against central differences."""
 
 import numpy as np
 import pytest
+from _graph_checks import fd_check
 
 import numeric.graph as G
 from numeric.errors import LimitError
@@ -12,18 +13,6 @@ from numeric.graph.op_registry import HOST_KERNELS, NOT_DIFFERENTIABLE
 from numeric.graph.schedule_rules import RULES
 
 R = np.random.default_rng(3)
-
-
-def _fd_check(sess, loss, node, feed, seed=0):
-    """G.gradients(loss, node) against a central difference in a random direction."""
-    (grad,) = G.gradients(loss, [node])
-    g = sess.run(grad, feed)
-    u = np.random.default_rng(seed).standard_normal(np.shape(feed[node]))
-    eps = 1e-6
-    plus = sess.run(loss, {**feed, node: feed[node] + eps * u})
-    minus = sess.run(loss, {**feed, node: feed[node] - eps * u})
-    assert np.isclose(np.vdot(g, u), (plus - minus) / (2 * eps), rtol=1e-6, atol=1e-8)
-    return g
 
 
 def _log_softmax(z):
@@ -81,7 +70,7 @@ def test_softmax_cross_entropy_with_logits_per_example_value_and_gradient(graph)
     with G.Session() as sess:
         want = -(labels * _log_softmax(z)).sum(axis=1)
         np.testing.assert_allclose(sess.run(per_example, {logits: z}), want, rtol=1e-13)
-        g = _fd_check(sess, loss, logits, {logits: z})
+        g = fd_check(sess, loss, logits, {logits: z})
     # textbook: d mean(CE) / dz = (softmax(z) - labels) / batch (labels sum to 1)
     np.testing.assert_allclose(g, (np.exp(_log_softmax(z)) - labels) / 4, rtol=1e-12)
     assert G.nn.softmax_cross_entropy_with_logits_v2 is (
@@ -101,7 +90,7 @@ def test_sparse_softmax_cross_entropy_per_example_value_and_gradient(graph):
     with G.Session() as sess:
         want = -_log_softmax(z)[np.arange(5), y]
         np.testing.assert_allclose(sess.run(per_example, feed), want, rtol=1e-13)
-        _fd_check(sess, G.reduce_mean(per_example), logits, feed)
+        fd_check(sess, G.reduce_mean(per_example), logits, feed)
 
 
 def test_cross_entropies_take_keywords_only_and_check_labels(graph):
@@ -162,7 +151,7 @@ def test_cast_between_floats_passes_gradients_and_argmax_is_a_constant(graph):
     assert G.cast(x, G.float32).op.type == "Identity"
     feed = {x: R.standard_normal(3)}
     with G.Session() as sess:
-        g = _fd_check(sess, G.reduce_sum(G.square(G.cast(x, G.float32))), x, feed)
+        g = fd_check(sess, G.reduce_sum(G.square(G.cast(x, G.float32))), x, feed)
         np.testing.assert_allclose(g, 2 * feed[x], rtol=1e-14)
         # TF1 declares ArgMax (and an int-to-float Cast) not differentiable:
         # only the factor x carries a gradient, d(k * x)/dx = k with k = argmax
@@ -179,7 +168,7 @@ def test_square_and_l2_loss_values_and_gradients(graph):
     with G.Session() as sess:
         np.testing.assert_allclose(sess.run(G.square(w), {w: a}), a * a, rtol=1e-15)
         assert np.isclose(sess.run(G.nn.l2_loss(w), {w: a}), (a**2).sum() / 2)
-        g = _fd_check(sess, G.nn.l2_loss(w), w, {w: a})
+        g = fd_check(sess, G.nn.l2_loss(w), w, {w: a})
     np.testing.assert_allclose(g, a, rtol=1e-14)  # d(|w|^2 / 2) / dw = w
 
 

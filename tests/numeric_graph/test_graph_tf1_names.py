@@ -12,6 +12,7 @@ the end-to-end loop are in test_graph_tf1_random.py.
 
 import numpy as np
 import pytest
+from _graph_checks import fd_check
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,18 +20,6 @@ import numeric.graph as G
 from numeric.errors import ArgumentError, FeedError, LimitError
 
 R = np.random.default_rng(11)
-
-
-def _fd_check(sess, loss, node, feed, seed=0):
-    """G.gradients(loss, node) against a central difference in a random direction."""
-    (grad,) = G.gradients(loss, [node])
-    g = sess.run(grad, feed)
-    u = np.random.default_rng(seed).standard_normal(np.shape(feed[node]))
-    eps = 1e-6
-    plus = sess.run(loss, {**feed, node: feed[node] + eps * u})
-    minus = sess.run(loss, {**feed, node: feed[node] - eps * u})
-    assert np.isclose(np.vdot(g, u), (plus - minus) / (2 * eps), rtol=1e-6, atol=1e-8)
-    return g
 
 
 def _weighted(t, shape, seed=1):
@@ -170,10 +159,10 @@ def test_join_and_axis_ops_values_and_gradients(graph):
         np.testing.assert_array_equal(
             sess.run(reshaped, feed), np.stack([a, a * a], axis=2)[:, 1]
         )
-        g = _fd_check(sess, _weighted(joined, (6, 3)), y, feed)
+        g = fd_check(sess, _weighted(joined, (6, 3)), y, feed)
         w = np.random.default_rng(1).standard_normal((6, 3))
         np.testing.assert_allclose(g, 2 * w[2:], rtol=1e-14)
-        _fd_check(sess, _weighted(reshaped, (2, 2)), x, feed)
+        fd_check(sess, _weighted(reshaped, (2, 2)), x, feed)
 
 
 @settings(max_examples=25, deadline=None)
@@ -219,7 +208,7 @@ def test_clip_by_value_gradient_is_one_inside_the_bounds_inclusive(graph):
         np.testing.assert_array_equal(value, np.clip(point, -1.0, 1.0))
         # TF1 (minimum then maximum, ties to x): 1 on [min, max], bounds included
         np.testing.assert_array_equal(grad, [0, 1, 1, 1, 1, 0])
-        _fd_check(
+        fd_check(
             sess, _weighted(y, (6,)), x, {x: np.array([-3, -0.9, 0, 0.3, 0.9, 4.0])}
         )
 
@@ -244,8 +233,8 @@ def test_reduce_min_and_prod_match_numpy_with_tf1_spellings(graph):
     with G.Session() as sess:
         np.testing.assert_array_equal(sess.run(lo, {x: a}), a.min(1, keepdims=True))
         np.testing.assert_allclose(sess.run(prod, {x: a}), a.prod(0), rtol=1e-15)
-        _fd_check(sess, _weighted(lo, (3, 1)), x, {x: a})
-        _fd_check(sess, _weighted(prod, (4,)), x, {x: a})
+        fd_check(sess, _weighted(lo, (3, 1)), x, {x: a})
+        fd_check(sess, _weighted(prod, (4,)), x, {x: a})
         with pytest.raises(ValueError, match="axis or reduction_indices"):
             G.reduce_min(x, 0, reduction_indices=0)
 
@@ -310,7 +299,7 @@ def test_a_comparison_mask_is_a_constant_to_gradients(graph):
     mask = G.cast(G.logical_and(G.greater(x, -1.0), G.less(x, 1.0)), G.float32)
     loss = G.reduce_sum(x * x * mask)  # TF1: d/dx = 2 x mask
     with G.Session() as sess:
-        g = _fd_check(sess, loss, x, {x: a})
+        g = fd_check(sess, loss, x, {x: a})
         np.testing.assert_array_equal(g, 2 * a * [0, 1, 0, 1])
     assert G.gradients(G.reduce_sum(G.cast(G.greater(x, 0.0), G.float32)), [x]) == [
         None
@@ -366,10 +355,10 @@ def test_bias_add_matches_numpy_in_both_layouts(graph):
         np.testing.assert_array_equal(
             sess.run(first, {x: a, b: bias_first}), a + bias_first[:, None, None]
         )
-        g = _fd_check(sess, _weighted(first, a.shape), b, {x: a, b: bias_first})
+        g = fd_check(sess, _weighted(first, a.shape), b, {x: a, b: bias_first})
         w = np.random.default_rng(1).standard_normal(a.shape)
         np.testing.assert_allclose(g, w.sum(axis=(0, 2, 3)), rtol=1e-13)
-        _fd_check(sess, _weighted(last, a.shape), x, {x: a, b: bias_last})
+        fd_check(sess, _weighted(last, a.shape), x, {x: a, b: bias_last})
 
 
 def test_bias_add_errors_name_the_argument(graph):
