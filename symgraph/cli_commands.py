@@ -136,20 +136,26 @@ def _shown(nodes: list, raw: bool) -> list:
     return [simplify(n) for n in nodes]
 
 
+def _print_derivatives(labels: list, nodes: list, at, raw: bool, out, err) -> None:
+    """One line per derivative, ``label = expression``; at a point (--at) the
+    DAG as built and its value, else the simplified form (--raw: as built)."""
+    values = _values(nodes, at, err) if at is not None else None
+    for k, (label, node) in enumerate(
+        zip(labels, _shown(nodes, raw or at is not None))
+    ):
+        line = f"{label} = {node}"
+        if values is not None:
+            line += f"  =  {_number(values[k])}"
+        print(line, file=out)
+
+
 def cmd_grad(args, out, err):
     from .grad import grad
 
     f = _expr(args.expr, err)
     wrt = _wrt(f, args.wrt)
-    grads = grad(f, wrt)
-    at = _point(args.at, f)
-    grads = _shown(grads, args.raw) if at is None else grads
-    values = _values(grads, at, err) if at is not None else None
-    for i, (v, g) in enumerate(zip(wrt, grads)):
-        line = f"d/d{v.value} = {g}"
-        if values is not None:
-            line += f"  =  {_number(values[i])}"
-        print(line, file=out)
+    labels = [f"d/d{v.value}" for v in wrt]
+    _print_derivatives(labels, grad(f, wrt), _point(args.at, f), args.raw, out, err)
 
 
 def cmd_hessian(args, out, err):
@@ -158,15 +164,8 @@ def cmd_hessian(args, out, err):
     f = _expr(args.expr, err)
     wrt = _wrt(f, args.wrt)
     h = hessian(f, wrt)
-    at = _point(args.at, f)
-    values = _values(list(h.ravel()), at, err) if at is not None else None
-    shown = _shown(list(h.ravel()), args.raw or at is not None)
-    for k, ((i, j), _) in enumerate(np.ndenumerate(h)):
-        entry = shown[k]
-        line = f"d2/d{wrt[i].value}d{wrt[j].value} = {entry}"
-        if values is not None:
-            line += f"  =  {_number(values[k])}"
-        print(line, file=out)
+    labels = [f"d2/d{wrt[i].value}d{wrt[j].value}" for (i, j), _ in np.ndenumerate(h)]
+    _print_derivatives(labels, list(h.ravel()), _point(args.at, f), args.raw, out, err)
 
 
 def cmd_steps(args, out, err):
